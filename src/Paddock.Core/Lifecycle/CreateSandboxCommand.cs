@@ -1,0 +1,29 @@
+namespace Paddock.Core.Lifecycle;
+
+/// <summary>A validated request to create a sandbox.</summary>
+public sealed record CreateSandboxCommand
+{
+    /// <summary>Template id or alias.</summary>
+    public required string Template { get; init; }
+
+    /// <summary>Seconds from ready to timeout.</summary>
+    public required int TimeoutSeconds { get; init; }
+
+    /// <summary>User metadata.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Environment variables for every process in the sandbox.</summary>
+    public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Pause on timeout instead of killing.</summary>
+    public bool AutoPause { get; init; }
+
+    /// <summary>Resume on traffic (recorded).</summary>
+    public bool AutoResume { get; init; }
+
+    /// <summary>Require an access token for agent traffic.</summary>
+    public bool Secure { get; init; }
+
+    /// <summary>Requested internet access (null: default).</summary>
+    public bool? AllowInternetAccess { get; init; }
+}

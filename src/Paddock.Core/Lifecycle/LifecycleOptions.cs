@@ -1,0 +1,44 @@
+namespace Paddock.Core.Lifecycle;
+
+/// <summary>Lifecycle settings; every one has a working default.</summary>
+public sealed class LifecycleOptions
+{
+    /// <summary>No sandbox lives longer than this from its (last) start. E2B's Pro tier: 24 h.</summary>
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a paused sandbox is kept before it is deleted.</summary>
+    public TimeSpan PausedRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>CPUs of a new sandbox.</summary>
+    public int CpuCount { get; set; } = 2;
+
+    /// <summary>Memory limit of a new sandbox, in MiB.</summary>
+    public int MemoryMB { get; set; } = 512;
+
+    /// <summary>Collects every invalid setting, so one start reports all of them.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("MaxLifetime must be positive");
+        }
+
+        if (PausedRetention <= TimeSpan.Zero)
+        {
+            errors.Add("PausedRetention must be positive");
+        }
+
+        if (CpuCount < 1)
+        {
+            errors.Add("CpuCount must be at least 1");
+        }
+
+        if (MemoryMB < 128)
+        {
+            errors.Add("MemoryMB must be at least 128");
+        }
+
+        return errors;
+    }
+}

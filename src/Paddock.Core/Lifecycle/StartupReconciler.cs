@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using Paddock.Core.Runtime;
+using Paddock.Core.Sandboxes;
+using Paddock.Core.Storage;
+
+namespace Paddock.Core.Lifecycle;
+
+/// <summary>
+/// Makes the runtime match the store when the server starts: the store says what should exist, the
+/// runtime says what does. Orphans (runtime resources without a live record) are deleted; records whose
+/// container is gone are marked killed; a container whose pause or resume did not reach the store is
+/// put back in the state the store recorded; creates the server did not finish are cleaned up.
+/// </summary>
+internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, TimeProvider time, ILogger logger)
+{
+    public async Task<IReadOnlyList<SandboxRecord>> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var records = await store.ListLiveAsync(cancellationToken);
+        var observed = await runtime.ListAsync(cancellationToken);
+        var live = new List<SandboxRecord>();
+
+        foreach (var record in records)
+        {
+            observed.TryGetValue(record.Id, out var status);
+            var exists = observed.ContainsKey(record.Id);
+            switch (record.State)
+            {
+                case SandboxState.Creating:
+                    await runtime.DeleteAsync(record.Id, cancellationToken);
+                    await MarkKilledAsync(record, KillReason.CreateInterrupted, cancellationToken);
+                    break;
+                case SandboxState.Running when exists && status == RuntimeSandboxStatus.Running:
+                case SandboxState.Paused when exists && status == RuntimeSandboxStatus.Paused:
+                    live.Add(record);
+                    break;
+                case SandboxState.Running when exists && status == RuntimeSandboxStatus.Paused:
+                    await runtime.ResumeAsync(record.Id, cancellationToken);
+                    live.Add(record);
+                    break;
+                case SandboxState.Paused when exists && status == RuntimeSandboxStatus.Running:
+                    await runtime.PauseAsync(record.Id, cancellationToken);
+                    live.Add(record);
+                    break;
+                default:
+                    await runtime.DeleteAsync(record.Id, cancellationToken);
+                    await MarkKilledAsync(record, KillReason.LostAtRestart, cancellationToken);
+                    break;
+            }
+        }
+
+        var known = records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var orphan in observed.Keys.Where(id => !known.Contains(id)))
+        {
+            Log.OrphanRemoved(logger, orphan);
+            await runtime.DeleteAsync(orphan, cancellationToken);
+        }
+
+        Log.Reconciled(logger, live.Count, records.Count - live.Count);
+        return live;
+    }
+
+    private async Task MarkKilledAsync(SandboxRecord record, KillReason reason, CancellationToken cancellationToken)
+    {
+        Log.Killed(logger, record.Id, reason);
+        await store.UpdateAsync(
+            record with { State = SandboxState.Killed, EndAt = time.GetUtcNow(), PausedAt = null, KillReason = reason },
+            cancellationToken);
+    }
+}

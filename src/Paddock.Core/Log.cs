@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using Paddock.Core.Sandboxes;
+
+namespace Paddock.Core;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Sandbox {SandboxId} created from template {TemplateId}, times out at {EndAt:o}")]
+    public static partial void Created(ILogger logger, string sandboxId, string templateId, DateTimeOffset endAt);
+
+    [LoggerMessage(2, LogLevel.Error, "Sandbox {SandboxId} failed to start")]
+    public static partial void CreateFailed(ILogger logger, string sandboxId, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Information, "Sandbox {SandboxId} killed: {Reason}")]
+    public static partial void Killed(ILogger logger, string sandboxId, KillReason reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Sandbox {SandboxId} timed out; pausing it (autoPause)")]
+    public static partial void TimeoutPausing(ILogger logger, string sandboxId);
+
+    [LoggerMessage(5, LogLevel.Information, "Sandbox {SandboxId} reached its deadline ({Reason}); killing it")]
+    public static partial void DeadlineKilling(ILogger logger, string sandboxId, KillReason reason);
+
+    [LoggerMessage(6, LogLevel.Error, "Deadline handling failed for sandbox {SandboxId}; retrying")]
+    public static partial void DeadlineFailed(ILogger logger, string sandboxId, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Removing orphaned sandbox resources of {SandboxId} (no live record)")]
+    public static partial void OrphanRemoved(ILogger logger, string sandboxId);
+
+    [LoggerMessage(8, LogLevel.Information, "Startup reconciliation: {Live} live sandboxes kept, {Ended} ended")]
+    public static partial void Reconciled(ILogger logger, int live, int ended);
+}

@@ -1,0 +1,14 @@
+namespace Paddock.Core.Runtime;
+
+/// <summary>What the runtime observes of a sandbox's container.</summary>
+public enum RuntimeSandboxStatus
+{
+    /// <summary>The init process runs.</summary>
+    Running,
+
+    /// <summary>The container is frozen.</summary>
+    Paused,
+
+    /// <summary>Resources remain (a container that stopped, a mount or a directory) but nothing runs.</summary>
+    Stopped,
+}

@@ -1,0 +1,20 @@
+namespace Paddock.Core.Runtime;
+
+/// <summary>What the runtime needs to build one sandbox.</summary>
+public sealed record SandboxSpec
+{
+    /// <summary>The sandbox id, also the container id.</summary>
+    public required string SandboxId { get; init; }
+
+    /// <summary>The template whose root filesystem the sandbox starts from.</summary>
+    public required string TemplateId { get; init; }
+
+    /// <summary>CPU limit in whole CPUs.</summary>
+    public required int CpuCount { get; init; }
+
+    /// <summary>Memory limit in MiB.</summary>
+    public required int MemoryMB { get; init; }
+
+    /// <summary>Environment variables of the sandbox's processes.</summary>
+    public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,76 @@
+namespace Paddock.Core.Sandboxes;
+
+/// <summary>Everything Paddock keeps about one sandbox. Immutable: changes are made with <c>with</c>.</summary>
+public sealed record SandboxRecord
+{
+    /// <summary>The sandbox id (<c>i</c> + 20 of <c>[a-z0-9]</c>).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The id of the template it was created from.</summary>
+    public required string TemplateId { get; init; }
+
+    /// <summary>The template name or alias the client asked for, when it was an alias.</summary>
+    public string? Alias { get; init; }
+
+    /// <summary>Its current state.</summary>
+    public required SandboxState State { get; init; }
+
+    /// <summary>When it became ready (or was last resumed); the timeout clock runs from here.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When it times out while running; the pause time while paused; the kill time once killed.</summary>
+    public required DateTimeOffset EndAt { get; init; }
+
+    /// <summary>When it was paused, while paused.</summary>
+    public DateTimeOffset? PausedAt { get; init; }
+
+    /// <summary>When the record was written.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>User metadata, matched by the list filter.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Environment variables every process in the sandbox gets.</summary>
+    public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Pause instead of kill when the timeout passes.</summary>
+    public bool AutoPause { get; init; }
+
+    /// <summary>Resume automatically on traffic (recorded for E2B compatibility).</summary>
+    public bool AutoResume { get; init; }
+
+    /// <summary>Whether traffic to the in-sandbox agent needs <see cref="EnvdAccessToken"/>.</summary>
+    public bool Secure { get; init; }
+
+    /// <summary>The per-sandbox access token, for secure sandboxes.</summary>
+    public string? EnvdAccessToken { get; init; }
+
+    /// <summary>Whether the sandbox may reach the internet (null: the server default).</summary>
+    public bool? AllowInternetAccess { get; init; }
+
+    /// <summary>CPUs the sandbox may use.</summary>
+    public required int CpuCount { get; init; }
+
+    /// <summary>Memory limit in MiB.</summary>
+    public required int MemoryMB { get; init; }
+
+    /// <summary>Disk size in MiB (0: not limited).</summary>
+    public int DiskSizeMB { get; init; }
+
+    /// <summary>The version of the in-sandbox agent protocol.</summary>
+    public required string EnvdVersion { get; init; }
+
+    /// <summary>Why it ended, once killed.</summary>
+    public KillReason? KillReason { get; init; }
+
+    /// <summary>Details of how it ended (for example the runtime's error), once killed.</summary>
+    public string? KillMessage { get; init; }
+
+    /// <summary>The moment the lifecycle must next act on this sandbox, if any.</summary>
+    public DateTimeOffset? NextDeadline(TimeSpan pausedRetention) => State switch
+    {
+        SandboxState.Running => EndAt,
+        SandboxState.Paused => (PausedAt ?? EndAt) + pausedRetention,
+        _ => null,
+    };
+}

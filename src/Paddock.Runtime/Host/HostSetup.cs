@@ -1,0 +1,73 @@
+using Paddock.Runtime.Native;
+
+namespace Paddock.Runtime.Host;
+
+/// <summary>
+/// What the host must provide before a container can run, checked (and fixed where Paddock can) once
+/// at start: root, crun, a cgroup layout crun accepts, data directories with the permissions user
+/// namespaces need.
+/// </summary>
+internal sealed class HostSetup(RuntimeOptions options)
+{
+    private const string UnifiedControllers = "/sys/fs/cgroup/unified/cgroup.controllers";
+
+    public HostFacts Facts { get; private set; } = new(SwapAccounting: false, NoFileLimit: 1024);
+
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (Libc.GetEffectiveUserId() != 0)
+        {
+            throw new InvalidOperationException("Paddock's crun runtime must run as root (it mounts overlays and creates namespaces).");
+        }
+
+        try
+        {
+            await CommandRunner.RunAsync(options.CrunPath, ["--version"], cancellationToken);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException($"crun was not found ('{options.CrunPath}'); install it with: apt-get install crun");
+        }
+
+        FixHybridCgroups();
+
+        // User namespaces need every directory above a bundle to be searchable by the mapped root.
+        foreach (var dir in new[] { options.DataDir, options.SandboxesDir, options.TemplateMountsDir, options.ResolvedTemplatesDir })
+        {
+            Directory.CreateDirectory(dir);
+            File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        Directory.CreateDirectory(options.ResolvedCrunRoot);
+
+        var noFile = Libc.GetRLimit(Libc.RlimitNofile, out var limit) == 0 ? limit.Max : 1024UL;
+        Facts = new HostFacts(
+            SwapAccounting: File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+            NoFileLimit: (int)Math.Min(noFile, 65536));
+    }
+
+    // crun 1.8 refuses a hybrid layout whose cgroup2 hierarchy still has controllers. On hosts where
+    // hugetlb is the one left there, binding it to a v1 hierarchy empties cgroup2's list.
+    private static void FixHybridCgroups()
+    {
+        if (!File.Exists(UnifiedControllers) || string.IsNullOrWhiteSpace(File.ReadAllText(UnifiedControllers)))
+        {
+            return;
+        }
+
+        var controllers = File.ReadAllText(UnifiedControllers).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var controller in controllers)
+        {
+            var target = Path.Combine("/sys/fs/cgroup", controller);
+            Directory.CreateDirectory(target);
+            if (!MountTable.IsMountPoint(target) && Libc.Mount("cgroup", target, "cgroup", 0, controller) != 0)
+            {
+                throw Libc.Error($"binding cgroup controller {controller} to cgroup v1 at {target} (crun needs cgroup2 to have no controllers on a hybrid host)");
+            }
+        }
+    }
+}
+
+/// <summary>Host properties that shape every container's configuration.</summary>
+internal sealed record HostFacts(bool SwapAccounting, int NoFileLimit);

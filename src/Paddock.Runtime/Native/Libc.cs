@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+
+namespace Paddock.Runtime.Native;
+
+/// <summary>The few Linux calls the runtime makes directly, where spawning a tool would cost milliseconds.</summary>
+internal static partial class Libc
+{
+    public const int AtFdCwd = -100;
+    public const uint AtEmptyPath = 0x1000;
+    public const uint AtRecursive = 0x8000;
+    public const uint OpenTreeClone = 1;
+    public const uint OCloexec = 0x80000;
+    public const uint MoveMountFEmptyPath = 0x4;
+    public const ulong MountAttrReadOnly = 0x1;
+    public const ulong MountAttrIdmap = 0x100000;
+    public const int MntDetach = 2;
+    public const int RlimitNofile = 7;
+    public const int Einval = 22;
+    public const int Enoent = 2;
+
+    // x86_64 syscall numbers of the new mount API (not wrapped by glibc 2.36).
+    private const long SysOpenTree = 428;
+    private const long SysMoveMount = 429;
+    private const long SysMountSetattr = 442;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MountAttr
+    {
+        public ulong AttrSet;
+        public ulong AttrClr;
+        public ulong Propagation;
+        public ulong UsernsFd;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
+
+    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Mount(string source, string target, string fileSystemType, ulong flags, string? data);
+
+    [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Umount2(string target, int flags);
+
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, out RLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long Syscall3(long number, int dfd, string path, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long Syscall5(long number, int dfd, string path, uint flags, ref MountAttr attr, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long Syscall5(long number, int fromDfd, string fromPath, int toDfd, string toPath, uint flags);
+
+    public static int OpenTree(int dfd, string path, uint flags) => (int)Syscall3(SysOpenTree, dfd, path, flags);
+
+    public static int MountSetattr(int dfd, string path, uint flags, ref MountAttr attr) =>
+        (int)Syscall5(SysMountSetattr, dfd, path, flags, ref attr, (nuint)Marshal.SizeOf<MountAttr>());
+
+    public static int MoveMount(int fromDfd, string fromPath, int toDfd, string toPath, uint flags) =>
+        (int)Syscall5(SysMoveMount, fromDfd, fromPath, toDfd, toPath, flags);
+
+    public static IOException Error(string what) =>
+        new($"{what}: {Marshal.GetLastPInvokeErrorMessage()} (errno {Marshal.GetLastPInvokeError()})");
+}

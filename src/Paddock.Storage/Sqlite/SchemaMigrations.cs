@@ -1,0 +1,65 @@
+using Microsoft.Data.Sqlite;
+
+namespace Paddock.Storage.Sqlite;
+
+/// <summary>Ordered schema steps; the database records how many it has applied.</summary>
+internal static class SchemaMigrations
+{
+    private static readonly string[] s_steps =
+    [
+        """
+        CREATE TABLE sandboxes (
+            id                    TEXT PRIMARY KEY,
+            template_id           TEXT NOT NULL,
+            alias                 TEXT,
+            state                 TEXT NOT NULL,
+            started_at            INTEGER NOT NULL,
+            end_at                INTEGER NOT NULL,
+            paused_at             INTEGER,
+            created_at            INTEGER NOT NULL,
+            metadata              TEXT NOT NULL,
+            env_vars              TEXT NOT NULL,
+            auto_pause            INTEGER NOT NULL,
+            auto_resume           INTEGER NOT NULL,
+            secure                INTEGER NOT NULL,
+            envd_access_token     TEXT,
+            allow_internet_access INTEGER,
+            cpu_count             INTEGER NOT NULL,
+            memory_mb             INTEGER NOT NULL,
+            disk_size_mb          INTEGER NOT NULL,
+            envd_version          TEXT NOT NULL,
+            kill_reason           TEXT,
+            kill_message          TEXT
+        );
+        CREATE INDEX ix_sandboxes_state_started ON sandboxes (state, started_at DESC, id);
+        CREATE TABLE api_keys (
+            hash       TEXT PRIMARY KEY,
+            label      TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """,
+    ];
+
+    public static void Apply(SqliteConnection connection)
+    {
+        SqliteDatabase.Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);");
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
+        var applied = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (applied > s_steps.Length)
+        {
+            throw new InvalidOperationException(
+                $"The database schema is version {applied}, newer than this server understands ({s_steps.Length}).");
+        }
+
+        for (var version = applied + 1; version <= s_steps.Length; version++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var step = connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = s_steps[version - 1] + $"\nINSERT INTO schema_version (version) VALUES ({version});";
+            step.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Paddock.Storage.Sqlite;
+
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class StoreJson : JsonSerializerContext;
