@@ -25,7 +25,8 @@ public static class RuntimeServiceCollectionExtensions
             sp.GetRequiredService<HostSetup>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CrunRuntime>>()));
         services.TryAddSingleton<ISandboxRuntime>(sp => sp.GetRequiredService<CrunRuntime>());
-        services.TryAddSingleton<RuntimeHost>();
+        services.TryAddSingleton(sp => new RuntimeHost(
+            sp.GetRequiredService<HostSetup>(), sp.GetRequiredService<TemplateCatalog>(), options));
         return services;
     }
 }

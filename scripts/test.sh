@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs the whole test suite: unit tests, then the integration tests that
+# drive a real server with real crun sandboxes (root needed). The container tests run one at a time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/prerequisites.sh || exit 1
+
+dotnet build Paddock.sln -c Release --nologo -v quiet || exit 1
+
+projects=(
+    tests/Paddock.Core.Tests
+    tests/Paddock.Storage.Tests
+    tests/Paddock.Runtime.Tests
+    tests/Paddock.Server.Tests
+)
+passed=0
+failed=0
+status=0
+for project in "${projects[@]}"; do
+    echo "==> $project"
+    log=$(mktemp)
+    dotnet test "$project" -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    p=$(grep -oE 'Passed: +[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+    f=$(grep -oE 'Failed: +[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+    if [ "$rc" != 0 ]; then
+        status=1
+        [ "${f:-0}" = 0 ] && failed=$((failed + 1))
+    fi
+    rm -f "$log"
+done
+
+echo
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,25 @@
+using Paddock.Server.Api.Sandboxes;
+
+namespace Paddock.Server.Api;
+
+/// <summary>The REST API, route by route, as E2B's SDKs call it.</summary>
+internal static class ApiEndpoints
+{
+    public static void MapPaddockApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => Results.Text("OK"));
+
+        app.MapPost("/sandboxes", CreateSandbox.V1Async);
+        app.MapPost("/v2/sandboxes", CreateSandbox.V2Async);
+        app.MapGet("/sandboxes", ListSandboxes.V1Async);
+        app.MapGet("/v2/sandboxes", ListSandboxes.V2Async);
+        app.MapGet("/sandboxes/{sandboxId}", GetSandbox.HandleAsync);
+        app.MapDelete("/sandboxes/{sandboxId}", KillSandbox.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/timeout", SetSandboxTimeout.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/refreshes", RefreshSandbox.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/pause", PauseSandbox.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/resume", ResumeSandbox.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/connect", ConnectSandbox.V1Async);
+        app.MapPost("/v2/sandboxes/{sandboxId}/connect", ConnectSandbox.V2Async);
+    }
+}

@@ -1,0 +1,59 @@
+using Paddock.Core.Lifecycle;
+using Paddock.Server.Api.Contracts;
+
+namespace Paddock.Server.Api.Sandboxes;
+
+/// <summary><c>POST /sandboxes</c> (v1: timeout 15 s by default, <c>secure</c> optional) and <c>POST /v2/sandboxes</c> (300 s, always secure).</summary>
+internal static class CreateSandbox
+{
+    public const int V1DefaultTimeoutSeconds = 15;
+    public const int V2DefaultTimeoutSeconds = 300;
+
+    public static async Task<IResult> V1Async(HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
+        var command = Parse(body, V1DefaultTimeoutSeconds, secure: body.Bool("secure") ?? false);
+        return await CreateAsync(command, lifecycle, cancellationToken);
+    }
+
+    public static async Task<IResult> V2Async(HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
+        var command = Parse(body, V2DefaultTimeoutSeconds, secure: true);
+        return await CreateAsync(command, lifecycle, cancellationToken);
+    }
+
+    private static CreateSandboxCommand Parse(RequestBody body, int defaultTimeout, bool secure)
+    {
+        var template = body.String("templateID", required: true);
+        var timeout = body.Int("timeout");
+        var metadata = body.StringMap("metadata");
+        var envVars = body.StringMap("envVars");
+        var autoPause = body.Bool("autoPause");
+        var autoResume = body.NestedBool("autoResume", "enabled");
+        var internet = body.Bool("allow_internet_access");
+        if (template is { Length: 0 })
+        {
+            body.AddError("'templateID' must not be empty");
+        }
+
+        body.ThrowIfInvalid();
+        return new CreateSandboxCommand
+        {
+            Template = template!,
+            TimeoutSeconds = timeout ?? defaultTimeout,
+            Metadata = metadata ?? [],
+            EnvVars = envVars ?? [],
+            AutoPause = autoPause ?? false,
+            AutoResume = autoResume ?? false,
+            Secure = secure,
+            AllowInternetAccess = internet,
+        };
+    }
+
+    private static async Task<IResult> CreateAsync(CreateSandboxCommand command, LifecycleService lifecycle, CancellationToken cancellationToken)
+    {
+        var record = await lifecycle.CreateAsync(command, cancellationToken);
+        return Results.Json(SandboxResponse.From(record), ApiJson.Wire.SandboxResponse, statusCode: StatusCodes.Status201Created);
+    }
+}

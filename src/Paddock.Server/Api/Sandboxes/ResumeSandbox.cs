@@ -1,0 +1,20 @@
+using Paddock.Core.Lifecycle;
+using Paddock.Server.Api.Contracts;
+
+namespace Paddock.Server.Api.Sandboxes;
+
+/// <summary><c>POST /sandboxes/{id}/resume</c> (deprecated by E2B): 201, or 409 when the sandbox already runs.</summary>
+internal static class ResumeSandbox
+{
+    public static async Task<IResult> HandleAsync(string sandboxId, HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
+    {
+        var id = SandboxRoute.Id(sandboxId);
+        var body = await RequestBody.ReadAsync(request, required: false, cancellationToken);
+        var timeout = body.Int("timeout");
+        body.Bool("autoPause");
+        body.Bool("memory");
+        body.ThrowIfInvalid();
+        var record = await lifecycle.ResumeAsync(id, timeout ?? CreateSandbox.V1DefaultTimeoutSeconds, cancellationToken);
+        return Results.Json(SandboxResponse.From(record), ApiJson.Wire.SandboxResponse, statusCode: StatusCodes.Status201Created);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Paddock.Core.Lifecycle;
+using Paddock.Runtime;
+
+namespace Paddock.Server.Configuration;
+
+/// <summary>The server's settings, read from the <c>Paddock</c> configuration section.</summary>
+internal sealed class PaddockSettings
+{
+    public const string DefaultUrl = "http://127.0.0.1:3000";
+
+    /// <summary>Command-line flags and the settings they set.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--data-dir"] = "Paddock:DataDir",
+        ["--templates-dir"] = "Paddock:TemplatesDir",
+        ["--api-key"] = "Paddock:ApiKey",
+        ["--max-lifetime"] = "Paddock:MaxLifetime",
+        ["--paused-retention"] = "Paddock:PausedRetention",
+    };
+
+    public required string DataDir { get; init; }
+
+    public string? ApiKey { get; init; }
+
+    public required RuntimeOptions Runtime { get; init; }
+
+    public required LifecycleOptions Lifecycle { get; init; }
+
+    public string DatabasePath => Path.Combine(DataDir, "paddock.db");
+
+    public static PaddockSettings Load(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Paddock");
+        var errors = new List<string>();
+        var dataDir = Path.GetFullPath(section["DataDir"] is { Length: > 0 } d ? d : "/var/lib/paddock");
+
+        var lifecycle = new LifecycleOptions
+        {
+            MaxLifetime = Duration(section, "MaxLifetime", TimeSpan.FromHours(24), errors),
+            PausedRetention = Duration(section, "PausedRetention", TimeSpan.FromDays(30), errors),
+            CpuCount = Integer(section, "CpuCount", 2, errors),
+            MemoryMB = Integer(section, "MemoryMB", 512, errors),
+        };
+        errors.AddRange(lifecycle.Validate());
+
+        var runtime = new RuntimeOptions
+        {
+            DataDir = dataDir,
+            TemplatesDir = section["TemplatesDir"] is { Length: > 0 } t ? Path.GetFullPath(t) : null,
+            CrunRoot = section["CrunRoot"] is { Length: > 0 } r ? r : null,
+            CrunPath = section["CrunPath"] is { Length: > 0 } c ? c : "crun",
+            PidsLimit = Integer(section, "PidsLimit", 1024, errors),
+        };
+
+        var apiKey = section["ApiKey"] is { Length: > 0 } k ? k : null;
+        if (apiKey is not null && !Auth.ApiKeys.IsWellFormed(apiKey))
+        {
+            errors.Add("ApiKey (PADDOCK_API_KEY) must be 'e2b_' followed by 40 lowercase hex characters");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid Paddock configuration:\n  " + string.Join("\n  ", errors));
+        }
+
+        return new PaddockSettings { DataDir = dataDir, ApiKey = apiKey, Runtime = runtime, Lifecycle = lifecycle };
+    }
+
+    private static TimeSpan Duration(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)
+    {
+        var raw = section[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{key} must be a duration such as 01:00:00 or 30.00:00:00 (got '{raw}')");
+        return fallback;
+    }
+
+    private static int Integer(IConfigurationSection section, string key, int fallback, List<string> errors)
+    {
+        var raw = section[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{key} must be an integer (got '{raw}')");
+        return fallback;
+    }
+}

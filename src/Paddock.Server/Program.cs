@@ -1,0 +1,57 @@
+using Paddock.Core.Lifecycle;
+using Paddock.Core.Storage;
+using Paddock.Runtime;
+using Paddock.Server.Api;
+using Paddock.Server.Auth;
+using Paddock.Server.Configuration;
+using Paddock.Server.Hosting;
+using Paddock.Storage.Sqlite;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+((IConfigurationBuilder)builder.Configuration).Add(new PaddockEnvironmentVariables());
+builder.Configuration.AddCommandLine(args, PaddockSettings.SwitchMappings);
+
+PaddockSettings settings;
+try
+{
+    settings = PaddockSettings.Load(builder.Configuration);
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+{
+    builder.WebHost.UseUrls(PaddockSettings.DefaultUrl);
+}
+
+Directory.CreateDirectory(settings.DataDir);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(settings.Lifecycle);
+builder.Services.AddSingleton(new SqliteDatabase(settings.DatabasePath));
+builder.Services.AddSingleton<ISandboxStore, SqliteSandboxStore>();
+builder.Services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+builder.Services.AddCrunRuntime(settings.Runtime);
+builder.Services.AddSingleton<LifecycleService>();
+builder.Services.AddSingleton<ApiKeys>();
+builder.Services.AddHostedService<PaddockStartup>();
+
+var app = builder.Build();
+app.UseMiddleware<ApiErrorMiddleware>();
+app.UseStatusCodePages(context => ApiError.WriteAsync(
+    context.HttpContext,
+    context.HttpContext.Response.StatusCode,
+    context.HttpContext.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => $"no such endpoint: {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}",
+        StatusCodes.Status405MethodNotAllowed => $"method {context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
+        var status => $"request failed with status {status}",
+    }));
+app.UseMiddleware<ApiKeyMiddleware>();
+app.MapPaddockApi();
+
+await app.RunAsync();
+return 0;

@@ -1,0 +1,12 @@
+using Paddock.Core.Templates;
+
+namespace Paddock.Core.Tests.Fakes;
+
+internal sealed class FakeTemplates : ITemplateCatalog
+{
+    private static readonly TemplateInfo s_base = new("base", ["code-interpreter-v1"]);
+
+    public TemplateInfo? Find(string nameOrAlias) => nameOrAlias is "base" or "code-interpreter-v1" ? s_base : null;
+
+    public Task<TemplateInfo?> ResolveAsync(string nameOrAlias, CancellationToken cancellationToken) => Task.FromResult(Find(nameOrAlias));
+}

@@ -1,0 +1,291 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Paddock.Core.Errors;
+using Paddock.Core.Lifecycle;
+using Paddock.Core.Runtime;
+using Paddock.Core.Sandboxes;
+using Paddock.Core.Tests.Fakes;
+
+namespace Paddock.Core.Tests.Lifecycle;
+
+public sealed class LifecycleServiceTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly InMemorySandboxStore _store = new();
+    private readonly FakeRuntime _runtime = new();
+    private readonly LifecycleOptions _options = new() { MaxLifetime = TimeSpan.FromHours(24), PausedRetention = TimeSpan.FromDays(30) };
+    private readonly LifecycleService _lifecycle;
+
+    public LifecycleServiceTests()
+    {
+        _lifecycle = new LifecycleService(_store, _runtime, new FakeTemplates(), _options, _time, NullLogger<LifecycleService>.Instance);
+    }
+
+    public void Dispose() => _lifecycle.Dispose();
+
+    private Task<SandboxRecord> CreateAsync(int timeout = 300, bool autoPause = false) =>
+        _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "base", TimeoutSeconds = timeout, AutoPause = autoPause }, CancellationToken.None);
+
+    private SandboxRecord Stored(string id) => _store.Records[id];
+
+    [Fact]
+    public async Task Create_StartsTimeoutClockWhenReady()
+    {
+        var t0 = _time.GetUtcNow();
+        _runtime.DuringCreate = () => _time.Advance(TimeSpan.FromSeconds(3));
+
+        var sandbox = await CreateAsync(timeout: 60);
+
+        Assert.Equal(SandboxState.Running, sandbox.State);
+        Assert.Equal(t0.AddSeconds(3), sandbox.StartedAt);
+        Assert.Equal(t0.AddSeconds(63), sandbox.EndAt);
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[sandbox.Id]);
+        Assert.Equal(sandbox.EndAt, _lifecycle.Scheduler.DeadlineOf(sandbox.Id));
+    }
+
+    [Fact]
+    public async Task Create_WithAlias_ResolvesTemplateId_AndRecordsAlias()
+    {
+        var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "code-interpreter-v1", TimeoutSeconds = 10 }, CancellationToken.None);
+        Assert.Equal("base", sandbox.TemplateId);
+        Assert.Equal("code-interpreter-v1", sandbox.Alias);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(86401)]
+    public async Task Create_RejectsTimeoutOutOfRange(int timeout)
+    {
+        var ex = await Assert.ThrowsAsync<PaddockException>(() => CreateAsync(timeout));
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        Assert.Empty(_store.Records);
+    }
+
+    [Fact]
+    public async Task Create_UnknownTemplate_IsNotFound()
+    {
+        var ex = await Assert.ThrowsAsync<PaddockException>(() =>
+            _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "nope", TimeoutSeconds = 10 }, CancellationToken.None));
+        Assert.Equal(ErrorKind.NotFound, ex.Kind);
+    }
+
+    [Fact]
+    public async Task Create_RuntimeFailure_RecordsReason_AndReportsInternalError()
+    {
+        _runtime.FailCreateWith = "no space";
+        var ex = await Assert.ThrowsAsync<PaddockException>(() => CreateAsync());
+        Assert.Equal(ErrorKind.Internal, ex.Kind);
+        Assert.Equal("sandbox_create_failed", ex.ErrorCode);
+        var record = Assert.Single(_store.Records.Values);
+        Assert.Equal(SandboxState.Killed, record.State);
+        Assert.Equal(KillReason.CreateFailed, record.KillReason);
+        Assert.Equal("no space", record.KillMessage);
+    }
+
+    [Fact]
+    public async Task SetTimeout_Shortens_AndExpiryKills()
+    {
+        var sandbox = await CreateAsync(timeout: 300);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, 2, CancellationToken.None);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(2), Stored(sandbox.Id).EndAt);
+
+        _time.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.Equal(SandboxState.Running, Stored(sandbox.Id).State);
+
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(SandboxState.Killed, Stored(sandbox.Id).State);
+        Assert.Equal(KillReason.Timeout, Stored(sandbox.Id).KillReason);
+        Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
+    }
+
+    [Fact]
+    public async Task SetTimeout_Extends()
+    {
+        var sandbox = await CreateAsync(timeout: 10);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, 1000, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(500));
+        Assert.Equal(SandboxState.Running, Stored(sandbox.Id).State);
+    }
+
+    [Fact]
+    public async Task SetTimeout_IsClippedToMaxLifetime()
+    {
+        _options.MaxLifetime = TimeSpan.FromHours(1);
+        var sandbox = await CreateAsync(timeout: 3600);
+        _time.Advance(TimeSpan.FromMinutes(30));
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, 3600, CancellationToken.None);
+        Assert.Equal(sandbox.StartedAt.AddHours(1), Stored(sandbox.Id).EndAt);
+    }
+
+    [Fact]
+    public async Task Connect_NeverShortens_ButExtends()
+    {
+        var sandbox = await CreateAsync(timeout: 300);
+        var result = await _lifecycle.ConnectAsync(sandbox.Id, 10, CancellationToken.None);
+        Assert.False(result.Resumed);
+        Assert.Equal(sandbox.EndAt, result.Sandbox.EndAt);
+
+        result = await _lifecycle.ConnectAsync(sandbox.Id, 600, CancellationToken.None);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(600), result.Sandbox.EndAt);
+    }
+
+    [Fact]
+    public async Task Refresh_ExtendsOnly_ByAtLeast15Seconds()
+    {
+        var sandbox = await CreateAsync(timeout: 5);
+        await _lifecycle.RefreshAsync(sandbox.Id, null, CancellationToken.None);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(15), Stored(sandbox.Id).EndAt);
+
+        await _lifecycle.RefreshAsync(sandbox.Id, 1, CancellationToken.None);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(15), Stored(sandbox.Id).EndAt);
+
+        var ex = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.RefreshAsync(sandbox.Id, 3601, CancellationToken.None));
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+    }
+
+    [Fact]
+    public async Task AutoPause_PausesOnTimeout_ThenRetentionDeletes()
+    {
+        var sandbox = await CreateAsync(timeout: 5, autoPause: true);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var paused = Stored(sandbox.Id);
+        Assert.Equal(SandboxState.Paused, paused.State);
+        Assert.Equal(_time.GetUtcNow(), paused.EndAt);
+        Assert.Equal(RuntimeSandboxStatus.Paused, _runtime.Containers[sandbox.Id]);
+
+        _time.Advance(TimeSpan.FromDays(30));
+        Assert.Equal(SandboxState.Killed, Stored(sandbox.Id).State);
+        Assert.Equal(KillReason.RetentionExpired, Stored(sandbox.Id).KillReason);
+        Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
+    }
+
+    [Fact]
+    public async Task Connect_ResumesPaused_WithFreshTimeout()
+    {
+        var sandbox = await CreateAsync(timeout: 5, autoPause: true);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(SandboxState.Paused, Stored(sandbox.Id).State);
+
+        var result = await _lifecycle.ConnectAsync(sandbox.Id, 60, CancellationToken.None);
+        Assert.True(result.Resumed);
+        Assert.Equal(SandboxState.Running, result.Sandbox.State);
+        Assert.Equal(_time.GetUtcNow().AddSeconds(60), result.Sandbox.EndAt);
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[sandbox.Id]);
+
+        // It pauses again on its new timeout: resume is safe to repeat.
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(SandboxState.Paused, Stored(sandbox.Id).State);
+    }
+
+    [Fact]
+    public async Task Pause_Twice_IsConflict_Resume_Running_IsConflict()
+    {
+        var sandbox = await CreateAsync();
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        var again = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+        Assert.Equal(ErrorKind.Conflict, again.Kind);
+        Assert.Contains("already paused", again.Message, StringComparison.Ordinal);
+
+        await _lifecycle.ResumeAsync(sandbox.Id, 30, CancellationToken.None);
+        var running = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ResumeAsync(sandbox.Id, 30, CancellationToken.None));
+        Assert.Equal(ErrorKind.Conflict, running.Kind);
+    }
+
+    [Fact]
+    public async Task Kill_ThenEverything_IsNotFound_WithReason()
+    {
+        var sandbox = await CreateAsync();
+        await _lifecycle.KillAsync(sandbox.Id, CancellationToken.None);
+        Assert.Equal(KillReason.Request, Stored(sandbox.Id).KillReason);
+
+        var kill = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.KillAsync(sandbox.Id, CancellationToken.None));
+        Assert.Equal(ErrorKind.NotFound, kill.Kind);
+        var get = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
+        Assert.Contains("killed by request", get.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ConnectAsync(sandbox.Id, 10, CancellationToken.None));
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.KillAsync("inope", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Kill_PausedSandbox_RemovesIt()
+    {
+        var sandbox = await CreateAsync();
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        await _lifecycle.KillAsync(sandbox.Id, CancellationToken.None);
+        Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
+        Assert.Null(_lifecycle.Scheduler.DeadlineOf(sandbox.Id));
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_OnOneSandbox_AreSerialised()
+    {
+        var sandbox = await CreateAsync();
+        _runtime.Delay = TimeSpan.FromMilliseconds(30);
+        var attempts = Enumerable.Range(0, 5).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+                return true;
+            }
+            catch (PaddockException ex) when (ex.Kind == ErrorKind.Conflict)
+            {
+                return false;
+            }
+        })).ToList();
+
+        var results = await Task.WhenAll(attempts);
+        Assert.Equal(1, results.Count(r => r));
+        Assert.Equal(1, _runtime.MaxConcurrentCalls);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_OnDifferentSandboxes_RunInParallel()
+    {
+        var a = await CreateAsync();
+        var b = await CreateAsync();
+        _runtime.Delay = TimeSpan.FromMilliseconds(200);
+        await Task.WhenAll(
+            Task.Run(() => _lifecycle.PauseAsync(a.Id, CancellationToken.None)),
+            Task.Run(() => _lifecycle.PauseAsync(b.Id, CancellationToken.None)));
+        Assert.Equal(2, _runtime.MaxConcurrentCalls);
+    }
+
+    [Fact]
+    public async Task Start_Reconciles_StoreAndRuntime()
+    {
+        var now = _time.GetUtcNow();
+        SandboxRecord Record(string id, SandboxState state, int endInSeconds = 300) => new()
+        {
+            Id = id, TemplateId = "base", State = state, StartedAt = now, EndAt = now.AddSeconds(endInSeconds),
+            PausedAt = state == SandboxState.Paused ? now : null, CreatedAt = now, CpuCount = 2, MemoryMB = 512, EnvdVersion = "0.1.0",
+        };
+
+        await _store.InsertAsync(Record("ikept", SandboxState.Running), default);
+        await _store.InsertAsync(Record("ilost", SandboxState.Running), default);
+        await _store.InsertAsync(Record("ihalf", SandboxState.Creating), default);
+        await _store.InsertAsync(Record("ifrozen", SandboxState.Running), default);
+        await _store.InsertAsync(Record("ipaused", SandboxState.Paused), default);
+        await _store.InsertAsync(Record("ioverdue", SandboxState.Running, endInSeconds: -10), default);
+        _runtime.Put("ikept", RuntimeSandboxStatus.Running);
+        _runtime.Put("ihalf", RuntimeSandboxStatus.Stopped);
+        _runtime.Put("ifrozen", RuntimeSandboxStatus.Paused);
+        _runtime.Put("ipaused", RuntimeSandboxStatus.Paused);
+        _runtime.Put("ioverdue", RuntimeSandboxStatus.Running);
+        _runtime.Put("iorphan", RuntimeSandboxStatus.Running);
+
+        await _lifecycle.StartAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.Zero);
+
+        Assert.Equal(SandboxState.Running, Stored("ikept").State);
+        Assert.Equal((SandboxState.Killed, KillReason.LostAtRestart), (Stored("ilost").State, Stored("ilost").KillReason));
+        Assert.Equal((SandboxState.Killed, KillReason.CreateInterrupted), (Stored("ihalf").State, Stored("ihalf").KillReason));
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers["ifrozen"]);
+        Assert.Equal(RuntimeSandboxStatus.Paused, _runtime.Containers["ipaused"]);
+        Assert.Equal((SandboxState.Killed, KillReason.Timeout), (Stored("ioverdue").State, Stored("ioverdue").KillReason));
+        Assert.Equal(["ifrozen", "ikept", "ipaused"], _runtime.Containers.Keys.Order().ToArray());
+    }
+}
