@@ -1,0 +1,23 @@
+namespace Paddock.Server.Tests.Infrastructure;
+
+/// <summary>Asserts that nothing of a server's sandboxes is left on the host: containers, mounts, cgroups, directories.</summary>
+internal static class LeakCheck
+{
+    public static async Task AssertNothingLeftAsync(ServerProcess server, IEnumerable<string> sandboxIds)
+    {
+        var (_, list) = await Host.RunAsync("crun", "--root", server.CrunRoot, "list", "--quiet");
+        Assert.Equal(string.Empty, list.Trim());
+
+        var sandboxesDir = Path.Combine(server.DataDir, "sandboxes");
+        Assert.Empty(Host.MountPointsUnder(sandboxesDir));
+        Assert.Empty(Directory.Exists(sandboxesDir) ? Directory.EnumerateFileSystemEntries(sandboxesDir) : []);
+
+        foreach (var id in sandboxIds)
+        {
+            foreach (var controller in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+            {
+                Assert.False(Directory.Exists(Path.Combine(controller, "paddock", id)), $"cgroup {controller}/paddock/{id} was left behind");
+            }
+        }
+    }
+}

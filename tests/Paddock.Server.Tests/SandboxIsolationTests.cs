@@ -1,0 +1,115 @@
+using Paddock.Server.Tests.Infrastructure;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>What code inside a sandbox can and cannot do, checked from inside a real sandbox.</summary>
+[Collection(ContainersCollection.Name)]
+public sealed class SandboxIsolationTests(SharedServer shared) : IAsyncLifetime
+{
+    private string _id = string.Empty;
+
+    private SandboxShell Shell => shared.Shell;
+
+    public async Task InitializeAsync() => _id = await shared.Client.CreateAsync();
+
+    public async Task DisposeAsync() => await shared.Client.DeleteAsync($"/sandboxes/{_id}");
+
+    [Fact]
+    public async Task RootInside_IsAnUnprivilegedHostRange()
+    {
+        var output = await Shell.ExecAsync(_id, "cat /proc/self/uid_map /proc/self/gid_map");
+        Assert.Equal(2, output.Split('\n').Count(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["0", "100000", "65536"]));
+    }
+
+    [Fact]
+    public async Task Processes_RunAsUser_WithHome_AndHostname()
+    {
+        var output = await Shell.ExecAsync(_id, "stat -c %U /proc/1; tr '\\0' '\\n' < /proc/1/environ | grep ^HOME=; readlink /proc/1/cwd; hostname; id -u user; stat -c %U /home/user", asUser: true);
+        Assert.Equal(["user", "HOME=/home/user", "/home/user", _id, "1000", "user", "exit=0"], output.Split('\n'));
+    }
+
+    [Fact]
+    public async Task Sandbox_CannotSeeHostProcesses()
+    {
+        var output = await Shell.ExecAsync(_id, "ls /proc | grep -c '^[0-9]'");
+        var count = int.Parse(output.Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(count, 1, 6);
+        Assert.DoesNotContain("dotnet", await Shell.ExecAsync(_id, "cat /proc/*/cmdline 2>/dev/null | tr '\\0' ' '"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sandbox_CannotSeeHostFiles()
+    {
+        var marker = $"/tmp/paddock-host-marker-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(marker, "host secret");
+        try
+        {
+            Assert.Contains("exit=1", await Shell.ExecAsync(_id, $"test -e {marker}"), StringComparison.Ordinal);
+            Assert.Contains("exit=1", await Shell.ExecAsync(_id, $"grep -rl 'host secret' /tmp /var /root /home 2>/dev/null"), StringComparison.Ordinal);
+            Assert.Contains("exit=1", await Shell.ExecAsync(_id, $"test -e {shared.Server.DataDir}/paddock.db"), StringComparison.Ordinal);
+            Assert.Contains("exit=1", await Shell.ExecAsync(_id, "test -e /var/lib/paddock/templates"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task Network_IsLoopbackOnly()
+    {
+        Assert.Equal(["lo", "exit=0"], (await Shell.ExecAsync(_id, "ls /sys/class/net")).Split('\n'));
+        var api = shared.Server.BaseAddress;
+        var output = await Shell.ExecAsync(_id, $"curl -s -m 3 {api}health");
+        Assert.DoesNotContain("OK", output.Split('\n')[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("exit=0", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unshare -U true")]
+    [InlineData("unshare -n true")]
+    [InlineData("mount -t tmpfs none /mnt")]
+    [InlineData("python3 -c 'import ctypes,sys; l=ctypes.CDLL(None); sys.exit(0 if l.syscall(250, 0, 0, 0, 0) >= 0 else 1)'")]
+    public async Task Seccomp_DeniesNamespacesMountsAndKeyrings(string command)
+    {
+        // syscall 250 is keyctl on x86_64.
+        Assert.DoesNotContain("exit=0", await Shell.ExecAsync(_id, command), StringComparison.Ordinal);
+        Assert.Contains("Seccomp:\t2", await Shell.ExecAsync(_id, "grep Seccomp: /proc/self/status"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Processes_HaveNoNewPrivileges_AndTheDefaultCapabilityBound()
+    {
+        var status = await Shell.ExecAsync(_id, "grep -E '^(NoNewPrivs|CapBnd)' /proc/1/status");
+        Assert.Contains("NoNewPrivs:\t1", status, StringComparison.Ordinal);
+        Assert.Contains("CapBnd:\t00000000a80425fb", status, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cgroups_LimitMemoryPidsAndCpu()
+    {
+        Assert.Equal("536870912", (await File.ReadAllTextAsync($"/sys/fs/cgroup/memory/paddock/{_id}/memory.limit_in_bytes")).Trim());
+        Assert.Equal("1024", (await File.ReadAllTextAsync($"/sys/fs/cgroup/pids/paddock/{_id}/pids.max")).Trim());
+        Assert.Equal("200000", (await File.ReadAllTextAsync($"/sys/fs/cgroup/cpu/paddock/{_id}/cpu.cfs_quota_us")).Trim());
+
+        // Allocating past the limit kills the allocator, not the host.
+        var output = await Shell.ExecAsync(_id, "python3 -c 'b = bytearray(700 * 1024 * 1024); print(len(b))'");
+        Assert.Contains("exit=137", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rootfs_IsPrivatePerSandbox()
+    {
+        var other = await shared.Client.CreateAsync();
+        try
+        {
+            await Shell.ExecAsync(_id, "echo mine > /etc/only-here");
+            Assert.Contains("exit=1", await Shell.ExecAsync(other, "test -e /etc/only-here"), StringComparison.Ordinal);
+            Assert.Contains("mine", await Shell.ExecAsync(_id, "cat /etc/only-here"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await shared.Client.DeleteAsync($"/sandboxes/{other}");
+        }
+    }
+}
