@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Paddock.Core.Runtime;
+using Paddock.Runtime.Crun;
+using Paddock.Runtime.Host;
+using Paddock.Runtime.Native;
+using Paddock.Runtime.Templates;
+
+namespace Paddock.Runtime.Tests.Crun;
+
+/// <summary>The crun runtime on real containers: needs root and crun, and fails loudly without them.</summary>
+public sealed class CrunRuntimeTests : IAsyncLifetime
+{
+    private readonly RuntimeOptions _options;
+    private TemplateCatalog _templates = null!;
+    private HostSetup _host = null!;
+
+    public CrunRuntimeTests()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("paddock-runtime-").FullName;
+        _options = new RuntimeOptions
+        {
+            DataDir = dataDir,
+            TemplatesDir = Environment.GetEnvironmentVariable("PADDOCK_TEST_TEMPLATES_DIR") is { Length: > 0 } t ? t : "/var/lib/paddock/templates",
+            CrunRoot = $"/run/paddock-test/{Path.GetFileName(dataDir)}",
+        };
+    }
+
+    public async Task InitializeAsync()
+    {
+        if (Libc.GetEffectiveUserId() != 0)
+        {
+            throw new InvalidOperationException("The crun runtime tests create real containers and must run as root.");
+        }
+
+        _host = new HostSetup(_options);
+        await _host.PrepareAsync(CancellationToken.None);
+        _templates = new TemplateCatalog(_options, new TemplateBuilder(_options, NullLogger<TemplateBuilder>.Instance));
+        Assert.NotNull(await _templates.ResolveAsync("base", CancellationToken.None));
+    }
+
+    public Task DisposeAsync()
+    {
+        _templates.ReleaseMounts();
+        Assert.Empty(MountTable.MountPointsUnder(_options.DataDir));
+        Directory.Delete(_options.DataDir, recursive: true);
+        if (Directory.Exists(_options.ResolvedCrunRoot))
+        {
+            Directory.Delete(_options.ResolvedCrunRoot, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private CrunRuntime Runtime(RuntimeOptions? options = null) =>
+        new(options ?? _options, _templates, _host, NullLogger<CrunRuntime>.Instance);
+
+    private static SandboxSpec Spec(string id) => new() { SandboxId = id, TemplateId = "base", CpuCount = 1, MemoryMB = 256 };
+
+    private static string Freezer(string id) => File.ReadAllText($"/sys/fs/cgroup/freezer/paddock/{id}/freezer.state").Trim();
+
+    [Fact]
+    public async Task Create_Pause_Resume_Delete_LeavesNothing()
+    {
+        var runtime = Runtime();
+        var id = "itestlifecycle" + Random.Shared.Next(100000, 999999);
+        await runtime.CreateAsync(Spec(id), CancellationToken.None);
+
+        Assert.Equal(RuntimeSandboxStatus.Running, (await runtime.ListAsync(CancellationToken.None))[id]);
+        Assert.Equal("THAWED", Freezer(id));
+        Assert.True(MountTable.IsMountPoint(Path.Combine(_options.DataDir, "sandboxes", id, "rootfs")));
+
+        await runtime.PauseAsync(id, CancellationToken.None);
+        Assert.Equal(RuntimeSandboxStatus.Paused, (await runtime.ListAsync(CancellationToken.None))[id]);
+        Assert.Equal("FROZEN", Freezer(id));
+
+        await runtime.ResumeAsync(id, CancellationToken.None);
+        Assert.Equal(RuntimeSandboxStatus.Running, (await runtime.ListAsync(CancellationToken.None))[id]);
+
+        await runtime.PauseAsync(id, CancellationToken.None);
+        await runtime.DeleteAsync(id, CancellationToken.None);
+        Assert.False((await runtime.ListAsync(CancellationToken.None)).ContainsKey(id));
+        Assert.Empty(MountTable.MountPointsUnder(Path.Combine(_options.DataDir, "sandboxes")));
+        Assert.False(Directory.Exists(Path.Combine(_options.DataDir, "sandboxes", id)));
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/paddock/{id}"));
+
+        // Deleting what is gone succeeds: kill is safe to repeat.
+        await runtime.DeleteAsync(id, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Create_WritesToTheUpperLayerOnly_TemplateStaysClean()
+    {
+        var runtime = Runtime();
+        var id = "itestupper" + Random.Shared.Next(100000, 999999);
+        await runtime.CreateAsync(Spec(id), CancellationToken.None);
+        try
+        {
+            var (exit, _) = await RunAsync("crun", "--root", _options.ResolvedCrunRoot, "exec", id, "/bin/sh", "-c", "echo x > /etc/written-in-sandbox");
+            Assert.Equal(0, exit);
+            Assert.True(File.Exists(Path.Combine(runtime.UpperDirOf(id), "etc", "written-in-sandbox")));
+            Assert.False(File.Exists(Path.Combine(_options.ResolvedTemplatesDir, "base", "rootfs", "etc", "written-in-sandbox")));
+
+            // Files the sandbox's root writes belong to the unprivileged host range.
+            var (_, owner) = await RunAsync("stat", "-c", "%u:%g", Path.Combine(runtime.UpperDirOf(id), "etc", "written-in-sandbox"));
+            Assert.Equal("100000:100000", owner.Trim());
+        }
+        finally
+        {
+            await runtime.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task CreateFailure_CleansUpEverythingItBuilt()
+    {
+        var failing = new RuntimeOptions
+        {
+            DataDir = _options.DataDir,
+            TemplatesDir = _options.TemplatesDir,
+            CrunRoot = _options.CrunRoot,
+            CrunPath = "/bin/false",
+        };
+        var id = "itestfail" + Random.Shared.Next(100000, 999999);
+        await Assert.ThrowsAnyAsync<Exception>(() => Runtime(failing).CreateAsync(Spec(id), CancellationToken.None));
+        Assert.Empty(MountTable.MountPointsUnder(Path.Combine(_options.DataDir, "sandboxes")));
+        Assert.False(Directory.Exists(Path.Combine(_options.DataDir, "sandboxes", id)));
+    }
+
+    private static async Task<(int, string)> RunAsync(string file, params string[] args)
+    {
+        var result = await CommandRunner.TryRunAsync(file, args, CancellationToken.None);
+        return (result.ExitCode, result.Output + result.Error);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Paddock.Core.Runtime;
+using Paddock.Runtime.Crun;
+using Paddock.Runtime.Host;
+
+namespace Paddock.Runtime.Tests.Crun;
+
+public class OciSpecTests
+{
+    private static JsonObject Build(bool swap = true) => OciSpec.Build(
+        new SandboxSpec { SandboxId = "iabc", TemplateId = "base", CpuCount = 3, MemoryMB = 256, EnvVars = new Dictionary<string, string> { ["FOO"] = "bar" } },
+        "/data/sandboxes/iabc/rootfs",
+        "/data/sandboxes/iabc/channel",
+        new RuntimeOptions { PidsLimit = 77 },
+        new HostFacts(SwapAccounting: swap, NoFileLimit: 4096));
+
+    [Fact]
+    public void Spec_IsolatesWithEveryNamespace_AndAnUnprivilegedIdMap()
+    {
+        var linux = Build()["linux"]!;
+        var namespaces = linux["namespaces"]!.AsArray().Select(n => n!["type"]!.GetValue<string>()).Order().ToArray();
+        Assert.Equal(["cgroup", "ipc", "mount", "network", "pid", "user", "uts"], namespaces);
+        var map = linux["uidMappings"]![0]!;
+        Assert.Equal((0, 100000, 65536), (map["containerID"]!.GetValue<int>(), map["hostID"]!.GetValue<int>(), map["size"]!.GetValue<int>()));
+        Assert.Equal("/paddock/iabc", linux["cgroupsPath"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Spec_LimitsResources()
+    {
+        var resources = Build()["linux"]!["resources"]!;
+        Assert.Equal(256L * 1024 * 1024, resources["memory"]!["limit"]!.GetValue<long>());
+        Assert.Equal(256L * 1024 * 1024, resources["memory"]!["swap"]!.GetValue<long>());
+        Assert.Equal(77, resources["pids"]!["limit"]!.GetValue<int>());
+        Assert.Equal(300_000L, resources["cpu"]!["quota"]!.GetValue<long>());
+        Assert.Null(Build(swap: false)["linux"]!["resources"]!["memory"]!["swap"]);
+    }
+
+    [Fact]
+    public void Process_RunsAsUser_WithoutPrivileges()
+    {
+        var process = Build()["process"]!;
+        Assert.Equal(1000, process["user"]!["uid"]!.GetValue<int>());
+        Assert.Equal("/home/user", process["cwd"]!.GetValue<string>());
+        Assert.True(process["noNewPrivileges"]!.GetValue<bool>());
+        Assert.Equal(14, process["capabilities"]!["bounding"]!.AsArray().Count);
+        Assert.Empty(process["capabilities"]!["effective"]!.AsArray());
+        Assert.Equal(4096, process["rlimits"]![0]!["hard"]!.GetValue<int>());
+        Assert.Contains("FOO=bar", process["env"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal("iabc", Build()["hostname"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Seccomp_DeniesNamespaceMountAndKeyringCalls_WithEperm()
+    {
+        var seccomp = Build()["linux"]!["seccomp"]!;
+        var rules = seccomp["syscalls"]!.AsArray();
+        var denied = rules[0]!;
+        Assert.Equal(1, denied["errnoRet"]!.GetValue<int>());
+        var names = denied["names"]!.AsArray().Select(n => n!.GetValue<string>()).ToHashSet();
+        foreach (var call in new[] { "unshare", "setns", "mount", "umount2", "pivot_root", "keyctl", "add_key", "request_key", "bpf", "open_tree", "move_mount" })
+        {
+            Assert.Contains(call, names);
+        }
+
+        var cloneRules = rules.Where(r => r!["names"]![0]!.GetValue<string>() == "clone").ToList();
+        Assert.Equal(7, cloneRules.Count);
+        Assert.All(cloneRules, r => Assert.Equal("SCMP_CMP_MASKED_EQ", r!["args"]![0]!["op"]!.GetValue<string>()));
+        Assert.Equal(38, rules.Single(r => r!["names"]![0]!.GetValue<string>() == "clone3")!["errnoRet"]!.GetValue<int>());
+    }
+}
