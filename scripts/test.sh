@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 ./scripts/prerequisites.sh || exit 1
 
 dotnet build Paddock.sln -c Release --nologo -v quiet || exit 1
+echo "==> dotnet format --verify-no-changes"
+dotnet format Paddock.sln --verify-no-changes || { echo "dotnet format found unformatted code"; exit 1; }
 
 projects=(
     tests/Paddock.Core.Tests

@@ -260,8 +260,16 @@ public sealed class LifecycleServiceTests : IDisposable
         var now = _time.GetUtcNow();
         SandboxRecord Record(string id, SandboxState state, int endInSeconds = 300) => new()
         {
-            Id = id, TemplateId = "base", State = state, StartedAt = now, EndAt = now.AddSeconds(endInSeconds),
-            PausedAt = state == SandboxState.Paused ? now : null, CreatedAt = now, CpuCount = 2, MemoryMB = 512, EnvdVersion = "0.1.0",
+            Id = id,
+            TemplateId = "base",
+            State = state,
+            StartedAt = now,
+            EndAt = now.AddSeconds(endInSeconds),
+            PausedAt = state == SandboxState.Paused ? now : null,
+            CreatedAt = now,
+            CpuCount = 2,
+            MemoryMB = 512,
+            EnvdVersion = "0.1.0",
         };
 
         await _store.InsertAsync(Record("ikept", SandboxState.Running), default);

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Paddock.Bench;
+
+// Create-to-running, pause and resume through Paddock's API, next to the bare crun sequence over the
+// same template layer and OCI config, in one run. Usage: Paddock.Bench [--results bench/RESULTS.md]
+var resultsPath = args.SkipWhile(a => a != "--results").Skip(1).FirstOrDefault();
+const int Sequential = 50;
+const int Concurrent = 10;
+const int ConcurrentRounds = 3;
+const int PauseRounds = 20;
+
+var templatesDir = Environment.GetEnvironmentVariable("PADDOCK_TEMPLATES_DIR") is { Length: > 0 } t ? t : "/var/lib/paddock/templates";
+var dataDir = Directory.CreateTempSubdirectory("paddock-bench-").FullName;
+var crunRoot = $"/run/paddock-bench/{Path.GetFileName(dataDir)}";
+var bareRoot = crunRoot + "-bare";
+
+var api = new Dictionary<string, Stats>();
+var bare = new Dictionary<string, Stats>();
+Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
+Stats Bare(string name) => bare.TryGetValue(name, out var s) ? s : bare[name] = new Stats(name);
+
+await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot))
+{
+    Console.WriteLine("Warming up (the first create may build the base template)...");
+    for (var i = 0; i < 3; i++)
+    {
+        await server.KillAsync(await server.CreateAsync());
+    }
+
+    var lowerDir = Directory.EnumerateDirectories(Path.Combine(dataDir, "mnt")).Single();
+    var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareRoot);
+
+    Console.WriteLine($"{Sequential} sequential creates, API then bare...");
+    var ids = new List<string>();
+    for (var i = 0; i < Sequential; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        ids.Add(await server.CreateAsync());
+        Api("create, sequential").Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    foreach (var id in ids)
+    {
+        await server.KillAsync(id);
+    }
+
+    for (var i = 0; i < Sequential; i++)
+    {
+        var id = $"ibare{i}";
+        Bare("create, sequential").Add(await bareCrun.CreateAsync(id));
+        await bareCrun.DeleteAsync(id);
+    }
+
+    Console.WriteLine($"{ConcurrentRounds} rounds of {Concurrent} concurrent creates...");
+    for (var round = 0; round < ConcurrentRounds; round++)
+    {
+        var created = await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(async _ =>
+        {
+            var watch = Stopwatch.StartNew();
+            var id = await server.CreateAsync();
+            Api("create, 10 concurrent").Add(watch.Elapsed.TotalMilliseconds);
+            return id;
+        }));
+        foreach (var id in created)
+        {
+            await server.KillAsync(id);
+        }
+
+        var bareIds = Enumerable.Range(0, Concurrent).Select(i => $"ibarec{round}x{i}").ToArray();
+        var times = await Task.WhenAll(bareIds.Select(bareCrun.CreateAsync));
+        foreach (var ms in times)
+        {
+            Bare("create, 10 concurrent").Add(ms);
+        }
+
+        foreach (var id in bareIds)
+        {
+            await bareCrun.DeleteAsync(id);
+        }
+    }
+
+    Console.WriteLine($"{PauseRounds} pause/resume rounds...");
+    var sandbox = await server.CreateAsync();
+    await bareCrun.CreateAsync("ibarepause");
+    for (var i = 0; i < PauseRounds; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        await server.PostAsync($"/sandboxes/{sandbox}/pause");
+        Api("pause").Add(watch.Elapsed.TotalMilliseconds);
+        watch.Restart();
+        await server.PostAsync($"/sandboxes/{sandbox}/resume", new { timeout = 600 });
+        Api("resume").Add(watch.Elapsed.TotalMilliseconds);
+
+        Bare("pause").Add(await bareCrun.TimeAsync("pause", "ibarepause"));
+        Bare("resume").Add(await bareCrun.TimeAsync("resume", "ibarepause"));
+    }
+
+    await server.KillAsync(sandbox);
+    await bareCrun.DeleteAsync("ibarepause");
+}
+
+var report = new StringBuilder();
+report.AppendLine("| operation | Paddock API p50 | Paddock API p95 | bare crun p50 | bare crun p95 | ratio p50 |");
+report.AppendLine("|---|---|---|---|---|---|");
+foreach (var (name, stats) in api)
+{
+    var baseline = bare[name];
+    report.AppendLine(CultureInfo.InvariantCulture,
+        $"| {name} (n={stats.Count}) | {stats.P50:0.0} ms | {stats.P95:0.0} ms | {baseline.P50:0.0} ms | {baseline.P95:0.0} ms | {stats.P50 / baseline.P50:0.00}× |");
+}
+
+Console.WriteLine();
+Console.WriteLine(report);
+
+if (resultsPath is not null)
+{
+    var memKb = long.Parse(File.ReadLines("/proc/meminfo").First().Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    var machine = $"{Environment.ProcessorCount} CPUs, {memKb / 1024.0 / 1024.0:0} GiB RAM, Linux {Environment.OSVersion.Version}";
+    var text = $"""
+        # Benchmark results
+
+        Latest run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on {machine}.
+        Command: `sudo ./bench/run.sh` (builds Release, then runs `Paddock.Bench --results bench/RESULTS.md`).
+
+        **Paddock API** is the wall time of the HTTP call as a client sees it: `POST /v2/sandboxes` answers
+        201 only once the container runs, so it is create-to-running; pause is `POST /sandboxes/{"{id}"}/pause`, resume
+        `POST /sandboxes/{"{id}"}/resume`. **Bare crun** is the same work done by hand with the primitives underneath,
+        timed in the same run: `mount -t overlay` + `crun create` + `crun start` (each a process, as an operator or
+        script would run them) over the same id-mapped template layer and the same OCI config, and `crun pause` /
+        `crun resume`.
+
+        {report}
+        """;
+    await File.WriteAllTextAsync(resultsPath, text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart());
+    Console.WriteLine($"Wrote {resultsPath}");
+}
+
+Directory.Delete(dataDir, recursive: true);
+foreach (var root in new[] { crunRoot, bareRoot })
+{
+    if (Directory.Exists(root))
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
