@@ -18,8 +18,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    public ServerProcess(string? dataDir = null, Dictionary<string, string>? environment = null)
+    private readonly bool _fixedKey;
+
+    public ServerProcess(string? dataDir = null, Dictionary<string, string>? environment = null, bool fixedKey = true)
     {
+        _fixedKey = fixedKey;
         Host.RequireRootAndCrun();
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("paddock-test-").FullName;
         CrunRoot = $"/run/paddock-test/{Path.GetFileName(DataDir)}";
@@ -68,7 +71,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["PADDOCK_DATA_DIR"] = DataDir;
         info.Environment["PADDOCK_TEMPLATES_DIR"] = TemplatesDir;
         info.Environment["PADDOCK_CRUN_ROOT"] = CrunRoot;
-        info.Environment["PADDOCK_API_KEY"] = ApiKey;
+        if (_fixedKey)
+        {
+            info.Environment["PADDOCK_API_KEY"] = ApiKey;
+        }
+
         foreach (var (key, value) in _environment)
         {
             info.Environment[key] = value;
@@ -110,7 +117,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public ApiClient Client() => new(BaseAddress, ApiKey);
+    public ApiClient Client(string? apiKey = null) => new(BaseAddress, apiKey ?? ApiKey);
 
     /// <summary>Stops the server with SIGTERM (graceful) or SIGKILL (a crash), and waits for it to exit.</summary>
     public async Task StopAsync(bool crash = false)

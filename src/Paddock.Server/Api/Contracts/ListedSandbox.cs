@@ -4,7 +4,7 @@ using Paddock.Core.Sandboxes;
 namespace Paddock.Server.Api.Contracts;
 
 /// <summary>E2B's <c>ListedSandbox</c>.</summary>
-internal sealed record ListedSandbox(
+internal record ListedSandbox(
     [property: JsonPropertyName("templateID")] string TemplateId,
     [property: JsonPropertyName("sandboxID")] string SandboxId,
     [property: JsonPropertyName("alias")] string? Alias,

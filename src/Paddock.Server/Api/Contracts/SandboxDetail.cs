@@ -4,32 +4,32 @@ using Paddock.Core.Sandboxes;
 namespace Paddock.Server.Api.Contracts;
 
 /// <summary>E2B's <c>SandboxDetail</c>: <see cref="ListedSandbox"/> and the sandbox's settings.</summary>
-internal sealed record SandboxDetail(
-    [property: JsonPropertyName("templateID")] string TemplateId,
-    [property: JsonPropertyName("sandboxID")] string SandboxId,
-    [property: JsonPropertyName("alias")] string? Alias,
-    [property: JsonPropertyName("clientID")] string ClientId,
-    [property: JsonPropertyName("startedAt")] string StartedAt,
-    [property: JsonPropertyName("endAt")] string EndAt,
-    [property: JsonPropertyName("cpuCount")] int CpuCount,
-    [property: JsonPropertyName("memoryMB")] int MemoryMB,
-    [property: JsonPropertyName("diskSizeMB")] int DiskSizeMB,
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("envdVersion")] string EnvdVersion,
-    [property: JsonPropertyName("envdAccessToken")] string? EnvdAccessToken,
-    [property: JsonPropertyName("allowInternetAccess")] bool? AllowInternetAccess,
-    [property: JsonPropertyName("domain")] string? Domain,
-    [property: JsonPropertyName("metadata")] IReadOnlyDictionary<string, string> Metadata,
-    [property: JsonPropertyName("volumeMounts")] IReadOnlyList<VolumeMount> VolumeMounts,
-    [property: JsonPropertyName("lifecycle")] SandboxLifecycle Lifecycle)
+internal sealed record SandboxDetail : ListedSandbox
 {
-    public static SandboxDetail From(SandboxRecord r) => new(
-        r.TemplateId, r.Id, r.Alias, SandboxResponse.FixedClientId, WireTime.Format(r.StartedAt), WireTime.Format(r.EndAt),
-        r.CpuCount, r.MemoryMB, r.DiskSizeMB, ListedSandbox.StateName(r.State), r.EnvdVersion, r.EnvdAccessToken,
+    private SandboxDetail(ListedSandbox listed, SandboxRecord r)
+        : base(listed)
+    {
+        EnvdAccessToken = r.EnvdAccessToken;
+
         // Sandboxes have only loopback networking for now, whatever was asked.
-        AllowInternetAccess: false,
-        Domain: null,
-        r.Metadata, [], new SandboxLifecycle(r.AutoResume, r.AutoPause ? "pause" : "kill"));
+        AllowInternetAccess = false;
+        Lifecycle = new SandboxLifecycle(r.AutoResume, r.AutoPause ? "pause" : "kill");
+    }
+
+    [JsonPropertyName("envdAccessToken")]
+    public string? EnvdAccessToken { get; }
+
+    [JsonPropertyName("allowInternetAccess")]
+    public bool? AllowInternetAccess { get; }
+
+    // Sandbox traffic is routed by headers on the API's own address, so there is no sandbox domain.
+    [JsonPropertyName("domain")]
+    public string? Domain { get; }
+
+    [JsonPropertyName("lifecycle")]
+    public SandboxLifecycle Lifecycle { get; }
+
+    public static new SandboxDetail From(SandboxRecord r) => new(ListedSandbox.From(r), r);
 }
 
 /// <summary>What happens to a sandbox on timeout and on traffic while paused.</summary>
