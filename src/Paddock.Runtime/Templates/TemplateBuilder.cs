@@ -22,8 +22,12 @@ internal sealed partial class TemplateBuilder(RuntimeOptions options, ILogger<Te
         return reader.ReadToEnd();
     }
 
-    public static string RecipeHash(string templateId) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RecipeOf(templateId))))[..16];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> s_recipeHashes = new(StringComparer.Ordinal);
+
+    /// <summary>A short hash of the recipe; the recipe is part of the binary, so it is computed once.</summary>
+    public static string RecipeHash(string templateId) => s_recipeHashes.GetOrAdd(
+        templateId,
+        id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RecipeOf(id))))[..16]);
 
     /// <summary>Returns the template's root filesystem directory, building it first if needed.</summary>
     public async Task<string> EnsureBuiltAsync(string templateId, CancellationToken cancellationToken)

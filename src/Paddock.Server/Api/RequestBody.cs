@@ -21,7 +21,8 @@ internal sealed class RequestBody
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Span.Trim(" \n\r\t"u8).IsEmpty)
         {
             if (required)
             {
@@ -33,7 +34,7 @@ internal sealed class RequestBody
 
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray());
+            using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new PaddockException(ErrorKind.InvalidArgument, $"validation error: the request body must be a JSON object, not {Describe(document.RootElement.ValueKind)}");
