@@ -34,6 +34,21 @@ for project in "${projects[@]}"; do
     rm -f "$log"
 done
 
+# E2B's own SDKs, unchanged, against a live server.
+echo "==> tests/e2b-compat"
+log=$(mktemp)
+(cd tests/e2b-compat && npm ci --no-audit --no-fund && node run.mjs) 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+p=$(grep -oE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+f=$(grep -oE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+if [ "$rc" != 0 ]; then
+    status=1
+    [ "${f:-0}" = 0 ] && failed=$((failed + 1))
+fi
+rm -f "$log"
+
 echo
 echo "$passed passed, $failed failed"
 exit $status

@@ -82,7 +82,7 @@ public sealed partial class LifecycleService : IDisposable
         {
             Id = id,
             TemplateId = template.Id,
-            Alias = template.Aliases.Contains(command.Template) ? command.Template : null,
+            Alias = command.Template,
             State = SandboxState.Creating,
             StartedAt = now,
             EndAt = now + TimeSpan.FromSeconds(command.TimeoutSeconds),

@@ -9,7 +9,7 @@ public sealed record SandboxRecord
     /// <summary>The id of the template it was created from.</summary>
     public required string TemplateId { get; init; }
 
-    /// <summary>The template name or alias the client asked for, when it was an alias.</summary>
+    /// <summary>The template name or alias the client asked for (E2B reports it as the sandbox's alias).</summary>
     public string? Alias { get; init; }
 
     /// <summary>Its current state.</summary>

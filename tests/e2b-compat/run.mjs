@@ -1,0 +1,82 @@
+// Starts a Paddock server on a free loopback port with a fresh data dir and a fixed API key,
+// points E2B's SDKs at it (E2B_API_URL, E2B_SANDBOX_URL, E2B_API_KEY), runs the suite with node's
+// test runner, then kills every sandbox left and stops the server.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(here, '../..')
+const configuration = process.env.PADDOCK_CONFIGURATION ?? 'Release'
+const serverDll = join(repo, 'src/Paddock.Server/bin', configuration, 'net10.0/Paddock.Server.dll')
+if (!existsSync(serverDll)) {
+  console.error(`${serverDll} is missing: build the solution first (dotnet build -c ${configuration})`)
+  process.exit(1)
+}
+
+const port = await new Promise((ok) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address()
+    probe.close(() => ok(port))
+  })
+})
+const apiKey = 'e2b_' + 'c0ffee'.repeat(7).slice(0, 40)
+const dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2b-'))
+const url = `http://127.0.0.1:${port}`
+const server = spawn('dotnet', [serverDll, '--urls', url], {
+  env: {
+    ...process.env,
+    PADDOCK_DATA_DIR: dataDir,
+    PADDOCK_TEMPLATES_DIR: process.env.PADDOCK_TEST_TEMPLATES_DIR || '/var/lib/paddock/templates',
+    PADDOCK_CRUN_ROOT: `/run/paddock-test/${dataDir.split('/').pop()}`,
+    PADDOCK_API_KEY: apiKey,
+    Logging__LogLevel__Default: 'Warning',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+})
+
+async function api(method, path) {
+  const response = await fetch(url + path, { method, headers: { 'X-API-Key': apiKey } })
+  return response.status === 204 ? null : response.json()
+}
+
+let code = 1
+try {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break
+    } catch {}
+    if (i > 600) throw new Error('the Paddock server did not start')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+
+  // The first create may build the base template (a few minutes on a new machine).
+  const warm = await fetch(`${url}/v2/sandboxes`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ templateID: 'base' }),
+  }).then((r) => r.json())
+  await api('DELETE', `/sandboxes/${warm.sandboxID}`)
+
+  const files = process.argv.slice(2).length ? process.argv.slice(2) : ['tests/']
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+    cwd: here,
+    env: { ...process.env, E2B_API_URL: url, E2B_SANDBOX_URL: url, E2B_API_KEY: apiKey, E2B_DOMAIN: '127.0.0.1' },
+    stdio: 'inherit',
+  })
+  code = await new Promise((ok) => child.on('exit', (c) => ok(c ?? 1)))
+} finally {
+  for (const state of ['running', 'paused']) {
+    for (const sandbox of (await api('GET', `/v2/sandboxes?state=${state}`).catch(() => [])) ?? []) {
+      await api('DELETE', `/sandboxes/${sandbox.sandboxID}`).catch(() => {})
+    }
+  }
+  server.kill('SIGTERM')
+  await new Promise((ok) => server.on('exit', ok))
+  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(`/run/paddock-test/${dataDir.split('/').pop()}`, { recursive: true, force: true })
+}
+process.exit(code)
