@@ -9,10 +9,15 @@ dotnet build Paddock.sln -c Release --nologo -v quiet || exit 1
 echo "==> dotnet format --verify-no-changes"
 dotnet format Paddock.sln --verify-no-changes || { echo "dotnet format found unformatted code"; exit 1; }
 
+# The in-sandbox agent ships Native AOT: publishing it proves it stays AOT-clean.
+echo "==> dotnet publish src/Paddock.Agent (Native AOT)"
+dotnet publish src/Paddock.Agent -c Release -o artifacts/agent --nologo -v quiet || exit 1
+
 projects=(
     tests/Paddock.Core.Tests
     tests/Paddock.Storage.Tests
     tests/Paddock.Runtime.Tests
+    tests/Paddock.Agent.Tests
     tests/Paddock.Server.Tests
 )
 passed=0

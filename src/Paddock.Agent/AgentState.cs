@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Paddock.Agent;
+
+/// <summary>
+/// What the host tells the agent: the sandbox's global environment variables, the access token of a
+/// secure sandbox, and the default user. It arrives in <c>init.json</c> on the channel before start,
+/// and can be changed later with <c>POST /init</c>, as envd does.
+/// </summary>
+internal sealed class AgentState
+{
+    private readonly Lock _gate = new();
+    private Dictionary<string, string> _envVars = new(StringComparer.Ordinal);
+
+    public string? AccessToken { get; private set; }
+
+    public string DefaultUser { get; private set; } = "user";
+
+    public string? DefaultWorkdir { get; private set; }
+
+    public IReadOnlyDictionary<string, string> EnvVars
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, string>(_envVars, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public void Apply(InitRequest request)
+    {
+        lock (_gate)
+        {
+            if (request.EnvVars is not null)
+            {
+                foreach (var (key, value) in request.EnvVars)
+                {
+                    _envVars[key] = value;
+                }
+            }
+
+            if (!string.IsNullOrEmpty(request.AccessToken))
+            {
+                AccessToken = request.AccessToken;
+            }
+
+            if (!string.IsNullOrEmpty(request.DefaultUser))
+            {
+                DefaultUser = request.DefaultUser;
+            }
+
+            if (!string.IsNullOrEmpty(request.DefaultWorkdir))
+            {
+                DefaultWorkdir = request.DefaultWorkdir;
+            }
+        }
+    }
+
+    public void LoadFile(string path)
+    {
+        if (File.Exists(path))
+        {
+            Apply(JsonSerializer.Deserialize(File.ReadAllText(path), AgentJson.Default.InitRequest) ?? new InitRequest());
+        }
+    }
+}
+
+/// <summary>envd's <c>POST /init</c> body (the fields Paddock uses).</summary>
+internal sealed record InitRequest
+{
+    [JsonPropertyName("envVars")]
+    public Dictionary<string, string>? EnvVars { get; init; }
+
+    [JsonPropertyName("accessToken")]
+    public string? AccessToken { get; init; }
+
+    [JsonPropertyName("defaultUser")]
+    public string? DefaultUser { get; init; }
+
+    [JsonPropertyName("defaultWorkdir")]
+    public string? DefaultWorkdir { get; init; }
+}
+
+/// <summary>envd's error body.</summary>
+internal sealed record ErrorBody(
+    [property: JsonPropertyName("code")] int Code,
+    [property: JsonPropertyName("message")] string Message);
+
+[JsonSerializable(typeof(InitRequest))]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Http.MetricsResponse))]
+internal sealed partial class AgentJson : JsonSerializerContext;

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Paddock.Agent.Tunnel;
+
+/// <summary>
+/// A byte tunnel from the host to any TCP port inside the sandbox, over a unix socket on the channel,
+/// so the sandbox needs no network route to the host. The host writes the port as one line
+/// (<c>8000\n</c>); the agent answers <c>OK\n</c> once it reached the port, or <c>ERR &lt;reason&gt;\n</c>, and
+/// then copies bytes both ways until either side closes. Everything above TCP (HTTP, WebSockets,
+/// streaming) passes through untouched.
+/// </summary>
+internal sealed class PortTunnel(string socketPath, ILogger<PortTunnel> logger) : BackgroundService
+{
+    private const int MaxPreamble = 16;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (File.Exists(socketPath))
+        {
+            File.Delete(socketPath);
+        }
+
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(512);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var client = await listener.AcceptAsync(stoppingToken);
+            _ = ServeAsync(client, stoppingToken);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    {
+        using var _ = client;
+        try
+        {
+            var port = await ReadPortAsync(client, stoppingToken);
+            if (port is null)
+            {
+                await ReplyAsync(client, "ERR bad port line\n", stoppingToken);
+                return;
+            }
+
+            using var target = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await target.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port.Value), stoppingToken);
+            }
+            catch (SocketException ex)
+            {
+                await ReplyAsync(client, $"ERR {ex.SocketErrorCode}\n", stoppingToken);
+                return;
+            }
+
+            await ReplyAsync(client, "OK\n", stoppingToken);
+            await Task.WhenAll(PumpAsync(client, target, stoppingToken), PumpAsync(target, client, stoppingToken));
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            logger.LogDebug(ex, "tunnel closed");
+        }
+    }
+
+    // Reads byte by byte up to the newline, so no byte of the payload that follows is consumed.
+    private static async Task<int?> ReadPortAsync(Socket client, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        var one = new byte[1];
+        while (line.Length < MaxPreamble)
+        {
+            if (await client.ReceiveAsync(one, cancellationToken) == 0)
+            {
+                return null;
+            }
+
+            if (one[0] == (byte)'\n')
+            {
+                return int.TryParse(line.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536 ? port : null;
+            }
+
+            line.Append((char)one[0]);
+        }
+
+        return null;
+    }
+
+    private static async Task ReplyAsync(Socket client, string text, CancellationToken cancellationToken) =>
+        await client.SendAsync(Encoding.ASCII.GetBytes(text), cancellationToken);
+
+    private static async Task PumpAsync(Socket from, Socket to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await from.ReceiveAsync(buffer, cancellationToken)) > 0)
+            {
+                await to.SendAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        finally
+        {
+            // Pass the end of one direction on, so request/response half-closes work.
+            try
+            {
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+    }
+}

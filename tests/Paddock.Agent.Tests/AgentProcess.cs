@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Paddock.Agent.Tests;
+
+/// <summary>The agent binary running on a temporary channel directory and a free loopback port.</summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AgentProcess(Process process, string channelDir, int port)
+    {
+        _process = process;
+        ChannelDir = channelDir;
+        Port = port;
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(channelDir, "agent.sock")), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        })
+        { BaseAddress = new Uri("http://agent") };
+    }
+
+    public string ChannelDir { get; }
+
+    public int Port { get; }
+
+    /// <summary>An HTTP client speaking to the agent over its channel socket, as the host does.</summary>
+    public HttpClient Http { get; }
+
+    public static async Task<AgentProcess> StartAsync(string? initJson = null)
+    {
+        var channel = Directory.CreateTempSubdirectory("paddock-agent-").FullName;
+        if (initJson is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(channel, "init.json"), initJson);
+        }
+
+        var port = FreePort();
+        var info = new ProcessStartInfo(Binary()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--channel", channel, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info)!;
+        var agent = new AgentProcess(process, channel, port);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await agent.Http.GetAsync("/health");
+                if (response.StatusCode == HttpStatusCode.NoContent && File.Exists(Path.Combine(channel, "tunnel.sock")))
+                {
+                    return agent;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                throw new InvalidOperationException($"the agent did not start: {await process.StandardError.ReadToEndAsync()}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public async Task<Socket> OpenTunnelAsync()
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(ChannelDir, "tunnel.sock")));
+        return socket;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(ChannelDir, recursive: true);
+    }
+
+    // The agent built with the solution (same configuration as these tests).
+    private static string Binary()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Paddock.Agent", "bin", configuration, "net10.0", "linux-x64", "paddock-agent");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"paddock-agent ({configuration}) was not found: build the solution first");
+    }
+}
