@@ -11,11 +11,11 @@ namespace Paddock.Agent.Tunnel;
 /// then copies bytes both ways until either side closes. Everything above TCP (HTTP, WebSockets,
 /// streaming) passes through untouched.
 /// </summary>
-internal sealed class PortTunnel(string socketPath, ILogger<PortTunnel> logger) : BackgroundService
+internal sealed class PortTunnel(string socketPath)
 {
     private const int MaxPreamble = 16;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
         if (File.Exists(socketPath))
         {
@@ -25,14 +25,20 @@ internal sealed class PortTunnel(string socketPath, ILogger<PortTunnel> logger) 
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen(512);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            var client = await listener.AcceptAsync(stoppingToken);
-            _ = ServeAsync(client, stoppingToken);
+            while (true)
+            {
+                var client = await listener.AcceptAsync(stoppingToken);
+                _ = ServeAsync(client, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
-    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    private static async Task ServeAsync(Socket client, CancellationToken stoppingToken)
     {
         using var _ = client;
         try
@@ -60,7 +66,7 @@ internal sealed class PortTunnel(string socketPath, ILogger<PortTunnel> logger) 
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
-            logger.LogDebug(ex, "tunnel closed");
+            // The peer went away; nothing to report to anyone.
         }
     }
 

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Paddock.Agent.Http;
+
+/// <summary>
+/// The agent's HTTP application, run by Kestrel directly. The generic host, DI and endpoint routing
+/// cost about 45 ms of start-up (measured: ready in 55–70 ms against 10 ms without them), and the
+/// agent's start is on every sandbox create, so requests are dispatched here by method and path.
+/// </summary>
+internal sealed class AgentApplication(AgentState state) : IHttpApplication<HttpContext>
+{
+    public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+    public void DisposeContext(HttpContext context, Exception? exception)
+    {
+    }
+
+    public async Task ProcessRequestAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!AccessToken.Allows(state, request))
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                "unauthorized access, please provide a valid access token or method signing if supported");
+            return;
+        }
+
+        switch (request.Method, request.Path.Value)
+        {
+            case ("GET", "/health"):
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                break;
+            case ("GET", "/envs"):
+                await context.Response.WriteAsJsonAsync(new Dictionary<string, string>(state.EnvVars), AgentJson.Default.DictionaryStringString, contentType: null, context.RequestAborted);
+                break;
+            case ("GET", "/metrics"):
+                await context.Response.WriteAsJsonAsync(await SandboxMetrics.ReadAsync(context.RequestAborted), AgentJson.Default.MetricsResponse, contentType: null, context.RequestAborted);
+                break;
+            case ("POST", "/init"):
+                await InitAsync(context);
+                break;
+            default:
+                await Errors.WriteAsync(context, StatusCodes.Status404NotFound, $"no such endpoint: {request.Method} {request.Path}");
+                break;
+        }
+    }
+
+    private async Task InitAsync(HttpContext context)
+    {
+        InitRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(context.Request.Body, AgentJson.Default.InitRequest, context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, $"invalid init body: {ex.Message}");
+            return;
+        }
+
+        state.Apply(body ?? new InitRequest());
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+}
