@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/prerequisites.sh
 dotnet publish src/Paddock.Server -c Release -o artifacts/server --nologo -v quiet
+dotnet publish src/Paddock.Agent -c Release -o artifacts/server/agent --nologo -v quiet
 exec dotnet artifacts/server/Paddock.Server.dll "$@"

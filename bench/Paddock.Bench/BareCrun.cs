@@ -12,9 +12,9 @@ namespace Paddock.Bench;
 /// overlay, <c>crun create</c>, <c>crun start</c> (and pause/resume), over the same id-mapped template
 /// layer and the same OCI config Paddock generates. Its cost is the baseline of the ratios.
 /// </summary>
-internal sealed class BareCrun(string workDir, string lowerDir, string crunRoot)
+internal sealed class BareCrun(string workDir, string lowerDir, string crunRoot, string agentPath)
 {
-    private readonly RuntimeOptions _options = new() { DataDir = workDir, CrunRoot = crunRoot };
+    private readonly RuntimeOptions _options = new() { DataDir = workDir, CrunRoot = crunRoot, AgentPath = agentPath };
 
     public async Task<double> CreateAsync(string id)
     {

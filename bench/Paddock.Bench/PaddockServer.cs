@@ -21,7 +21,7 @@ internal sealed class PaddockServer : IAsyncDisposable
         _http.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
     }
 
-    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot)
+    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath)
     {
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -38,6 +38,7 @@ internal sealed class PaddockServer : IAsyncDisposable
         info.Environment["PADDOCK_TEMPLATES_DIR"] = templatesDir;
         info.Environment["PADDOCK_CRUN_ROOT"] = crunRoot;
         info.Environment["PADDOCK_API_KEY"] = ApiKey;
+        info.Environment["PADDOCK_AGENT_PATH"] = agentPath;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var server = new PaddockServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
         for (var i = 0; i < 600; i++)

@@ -15,13 +15,14 @@ var templatesDir = Environment.GetEnvironmentVariable("PADDOCK_TEMPLATES_DIR") i
 var dataDir = Directory.CreateTempSubdirectory("paddock-bench-").FullName;
 var crunRoot = $"/run/paddock-bench/{Path.GetFileName(dataDir)}";
 var bareRoot = crunRoot + "-bare";
+var agentPath = Path.GetFullPath(Environment.GetEnvironmentVariable("PADDOCK_AGENT_PATH") is { Length: > 0 } a ? a : "artifacts/agent/paddock-agent");
 
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
 Stats Bare(string name) => bare.TryGetValue(name, out var s) ? s : bare[name] = new Stats(name);
 
-await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot))
+await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot, agentPath))
 {
     Console.WriteLine("Warming up (the first create may build the base template)...");
     for (var i = 0; i < 3; i++)
@@ -30,7 +31,7 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     }
 
     var lowerDir = Directory.EnumerateDirectories(Path.Combine(dataDir, "mnt")).Single();
-    var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareRoot);
+    var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareRoot, agentPath);
 
     Console.WriteLine($"{Sequential} sequential creates, API then bare...");
     var ids = new List<string>();

@@ -18,6 +18,15 @@ public sealed class RuntimeOptions
     /// <summary>The crun binary.</summary>
     public string CrunPath { get; set; } = "crun";
 
+    /// <summary>
+    /// The in-sandbox agent's executable (Native AOT); its directory is bind-mounted read-only into every
+    /// sandbox. Default: <c>agent/paddock-agent</c> beside the server.
+    /// </summary>
+    public string AgentPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "agent", "paddock-agent");
+
+    /// <summary>How long a new sandbox's agent may take to answer before the create fails.</summary>
+    public TimeSpan AgentReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The first host uid (and gid) that root inside a sandbox maps to.</summary>
     public int HostIdBase { get; set; } = 100000;
 

@@ -5,6 +5,7 @@ using Paddock.Server.Api;
 using Paddock.Server.Auth;
 using Paddock.Server.Configuration;
 using Paddock.Server.Hosting;
+using Paddock.Server.Proxy;
 using Paddock.Storage.Sqlite;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -38,8 +39,13 @@ builder.Services.AddCrunRuntime(settings.Runtime);
 builder.Services.AddSingleton<LifecycleService>();
 builder.Services.AddSingleton<ApiKeys>();
 builder.Services.AddHostedService<PaddockStartup>();
+builder.Services.AddHttpForwarder();
+builder.Services.AddSingleton<SandboxTransport>();
 
 var app = builder.Build();
+
+// Sandbox traffic first: it is answered by the sandbox (or E2B's 502 bodies), never by the API.
+app.UseMiddleware<SandboxProxyMiddleware>();
 app.UseMiddleware<ApiErrorMiddleware>();
 app.UseStatusCodePages(context => ApiError.WriteAsync(
     context.HttpContext,

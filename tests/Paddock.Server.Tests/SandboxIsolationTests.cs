@@ -22,10 +22,20 @@ public sealed class SandboxIsolationTests(SharedServer shared) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Processes_RunAsUser_WithHome_AndHostname()
+    public async Task Init_IsTheAgent_AndTheUserAccountExists()
     {
-        var output = await Shell.ExecAsync(_id, "stat -c %U /proc/1; tr '\\0' '\\n' < /proc/1/environ | grep ^HOME=; readlink /proc/1/cwd; hostname; id -u user; stat -c %U /home/user", asUser: true);
-        Assert.Equal(["user", "HOME=/home/user", "/home/user", _id, "1000", "user", "exit=0"], output.Split('\n'));
+        var output = await Shell.ExecAsync(_id, "stat -c %U /proc/1; readlink /proc/1/exe; hostname; id -u user; stat -c %U /home/user; getent passwd user | cut -d: -f6");
+        Assert.Equal(["root", "/opt/paddock/paddock-agent", _id, "1000", "user", "/home/user", "exit=0"], output.Split('\n'));
+    }
+
+    [Fact]
+    public async Task AgentBinary_IsReadOnly_AndTheChannelHoldsOnlyThisSandbox()
+    {
+        Assert.DoesNotContain("exit=0", await Shell.ExecAsync(_id, "touch /opt/paddock/paddock-agent"), StringComparison.Ordinal);
+        Assert.Equal(["agent.sock", "init.json", "tunnel.sock", "exit=0"], (await Shell.ExecAsync(_id, "ls /run/paddock")).Split('\n'));
+
+        // The access token in init.json is for the agent (sandbox root), not for the user's code.
+        Assert.DoesNotContain("exit=0", await Shell.ExecAsync(_id, "cat /run/paddock/init.json", asUser: true), StringComparison.Ordinal);
     }
 
     [Fact]

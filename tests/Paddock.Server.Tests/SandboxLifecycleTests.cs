@@ -44,7 +44,7 @@ public sealed class SandboxLifecycleTests(SharedServer shared)
 
             // The sandbox is a running container with the env vars it was given.
             Assert.Equal("running", await Shell.ContainerStatusAsync(id));
-            Assert.Contains("FOO=bar", await Shell.ExecAsync(id, "cat /proc/1/environ | tr '\\0' '\\n'", asUser: true), StringComparison.Ordinal);
+            Assert.Contains("FOO=bar", await Shell.ExecAsync(id, "cat /proc/1/environ | tr '\\0' '\\n'"), StringComparison.Ordinal);
 
             // The id suffix rule: <id>-<clientId> addresses the same sandbox.
             (await Api.GetAsync($"/sandboxes/{id}-6532622b")).AssertStatus(HttpStatusCode.OK);

@@ -33,6 +33,7 @@ const server = spawn('dotnet', [serverDll, '--urls', url], {
     PADDOCK_TEMPLATES_DIR: process.env.PADDOCK_TEST_TEMPLATES_DIR || '/var/lib/paddock/templates',
     PADDOCK_CRUN_ROOT: `/run/paddock-test/${dataDir.split('/').pop()}`,
     PADDOCK_API_KEY: apiKey,
+    PADDOCK_AGENT_PATH: join(repo, 'artifacts/agent/paddock-agent'),
     Logging__LogLevel__Default: 'Warning',
   },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -110,6 +110,7 @@ public sealed partial class LifecycleService : IDisposable
             CpuCount = record.CpuCount,
             MemoryMB = record.MemoryMB,
             EnvVars = record.EnvVars,
+            EnvdAccessToken = record.EnvdAccessToken,
         };
 
         try

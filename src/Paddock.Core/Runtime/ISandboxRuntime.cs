@@ -13,9 +13,14 @@ namespace Paddock.Core.Runtime;
 /// writable layer. It is idempotent: deleting something already gone succeeds.</item>
 /// </list>
 /// Containers outlive the server process: they are not its children and hold no pipe to it.
+/// The host reaches a sandbox only through <see cref="ConnectAsync"/>, over a channel the runtime owns,
+/// so a sandbox needs no network route to the host.
 /// </summary>
 public interface ISandboxRuntime
 {
+    /// <summary>The port of the in-sandbox agent (envd's port).</summary>
+    const int AgentPort = 49983;
+
     /// <summary>Creates and starts a sandbox.</summary>
     Task CreateAsync(SandboxSpec spec, CancellationToken cancellationToken);
 
@@ -27,6 +32,12 @@ public interface ISandboxRuntime
 
     /// <summary>Removes a sandbox and everything it owns; succeeds if it is already gone.</summary>
     Task DeleteAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a byte stream to a TCP port inside a running sandbox (the agent's for
+    /// <see cref="AgentPort"/>). Throws <see cref="SandboxPortClosedException"/> when nothing listens there.
+    /// </summary>
+    Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken);
 
     /// <summary>Every sandbox the runtime holds any resource of, with the state of its container.</summary>
     Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken);

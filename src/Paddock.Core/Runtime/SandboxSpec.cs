@@ -15,6 +15,9 @@ public sealed record SandboxSpec
     /// <summary>Memory limit in MiB.</summary>
     public required int MemoryMB { get; init; }
 
+    /// <summary>The token agent requests must carry, for a secure sandbox.</summary>
+    public string? EnvdAccessToken { get; init; }
+
     /// <summary>Environment variables of the sandbox's processes.</summary>
     public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
 }

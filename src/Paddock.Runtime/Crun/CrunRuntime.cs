@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Runtime;
+using Paddock.Runtime.Channel;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Native;
 using Paddock.Runtime.Templates;
@@ -60,12 +61,25 @@ public sealed partial class CrunRuntime : ISandboxRuntime
                 throw Libc.Error($"mounting the overlay root filesystem of {id}");
             }
 
+            await AgentChannel.WriteInitAsync(channel, spec, (uint)_options.HostIdBase, cancellationToken);
             var config = OciSpec.Build(spec, rootfs, channel, _options, _host.Facts);
             await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
 
             await CommandRunner.RunDetachedAsync(
                 _options.CrunPath, ["--root", Root, "create", "--bundle", bundle, id], Path.Combine(bundle, "init.log"), cancellationToken);
             await CrunAsync(cancellationToken, "start", id);
+
+            // A sandbox counts as created once its agent answers.
+            try
+            {
+                await AgentChannel.WaitReadyAsync(channel, id, _options.AgentReadyTimeout, cancellationToken);
+            }
+            catch (TimeoutException ex)
+            {
+                var log = Path.Combine(bundle, "init.log");
+                var output = File.Exists(log) ? (await File.ReadAllTextAsync(log, CancellationToken.None)).Trim() : string.Empty;
+                throw new InvalidOperationException($"{ex.Message}; its output: {(output.Length > 2000 ? output[^2000..] : output)}", ex);
+            }
         }
         catch
         {
@@ -74,6 +88,10 @@ public sealed partial class CrunRuntime : ISandboxRuntime
             throw;
         }
     }
+
+    /// <inheritdoc />
+    public Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
+        AgentChannel.ConnectAsync(ChannelDirOf(sandboxId), sandboxId, port, cancellationToken);
 
     /// <inheritdoc />
     public Task PauseAsync(string sandboxId, CancellationToken cancellationToken) => CrunAsync(cancellationToken, "pause", sandboxId);

@@ -12,6 +12,9 @@ internal static class OciSpec
 
     public const int SandboxUserId = 1000;
 
+    /// <summary>Where the agent's directory appears inside the sandbox (read-only).</summary>
+    public const string AgentMountPoint = "/opt/paddock";
+
     // Docker's default capability set: what a container keeps.
     private static readonly string[] s_capabilities =
     [
@@ -19,21 +22,22 @@ internal static class OciSpec
         "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
     ];
 
-    // Until the in-sandbox agent takes this place, init is a shell that sleeps and reaps orphans.
-    private static readonly string[] s_initArgs =
-    [
-        "/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done",
-    ];
 
     public static IReadOnlyList<string> Capabilities => s_capabilities;
 
     public static JsonObject Build(SandboxSpec spec, string rootfs, string channelDir, RuntimeOptions options, HostFacts host)
     {
+        // The agent is init (pid 1) and runs as the sandbox's root so it can start processes as any user.
+        // The shell sets SIGCHLD to ignored before exec: the kernel then reaps orphans reparented to
+        // pid 1, and .NET, finding SIGCHLD ignored at start, reaps every child it did not start itself.
+        var agent = $"{AgentMountPoint}/{Path.GetFileName(options.AgentPath)}";
+        string[] initArgs = ["/bin/sh", "-c", $"trap '' CHLD; exec {agent} --channel {ChannelMountPoint}"];
+
         var env = new JsonArray(
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "HOME=/home/user",
-            "USER=user",
-            "LOGNAME=user",
+            "HOME=/root",
+            "USER=root",
+            "LOGNAME=root",
             "LANG=C.UTF-8",
             "TERM=xterm");
         foreach (var (key, value) in spec.EnvVars)
@@ -54,16 +58,15 @@ internal static class OciSpec
             ["process"] = new JsonObject
             {
                 ["terminal"] = false,
-                ["user"] = new JsonObject { ["uid"] = SandboxUserId, ["gid"] = SandboxUserId },
-                ["args"] = Strings(s_initArgs),
+                ["user"] = new JsonObject { ["uid"] = 0, ["gid"] = 0 },
+                ["args"] = Strings(initArgs),
                 ["env"] = env,
-                ["cwd"] = "/home/user",
-                // The init runs as the unprivileged user: it keeps no capabilities, only the bounding set.
+                ["cwd"] = "/",
                 ["capabilities"] = new JsonObject
                 {
                     ["bounding"] = Strings(s_capabilities),
-                    ["effective"] = new JsonArray(),
-                    ["permitted"] = new JsonArray(),
+                    ["effective"] = Strings(s_capabilities),
+                    ["permitted"] = Strings(s_capabilities),
                     ["inheritable"] = new JsonArray(),
                     ["ambient"] = new JsonArray(),
                 },
@@ -85,7 +88,8 @@ internal static class OciSpec
                 Mount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
                 Mount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
                 Mount("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", "relatime", "ro"]),
-                Mount(ChannelMountPoint, channelDir, "bind", ["rbind", "rw", "nosuid", "nodev"])),
+                Mount(ChannelMountPoint, channelDir, "bind", ["rbind", "rw", "nosuid", "nodev"]),
+                Mount(AgentMountPoint, Path.GetDirectoryName(options.AgentPath)!, "bind", ["rbind", "ro", "nosuid", "nodev"])),
             ["linux"] = new JsonObject
             {
                 ["namespaces"] = new JsonArray(

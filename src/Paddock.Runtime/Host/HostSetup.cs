@@ -29,6 +29,13 @@ internal sealed class HostSetup(RuntimeOptions options)
             throw new InvalidOperationException($"crun was not found ('{options.CrunPath}'); install it with: apt-get install crun");
         }
 
+        if (!File.Exists(options.AgentPath))
+        {
+            throw new InvalidOperationException(
+                $"The in-sandbox agent was not found at {options.AgentPath}; publish it there with: "
+                + "dotnet publish src/Paddock.Agent -c Release -o <that directory> (or set PADDOCK_AGENT_PATH).");
+        }
+
         FixHybridCgroups();
 
         // User namespaces need every directory above a bundle to be searchable by the mapped root.

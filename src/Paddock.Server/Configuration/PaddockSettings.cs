@@ -23,6 +23,9 @@ internal sealed class PaddockSettings
 
     public string? ApiKey { get; init; }
 
+    /// <summary>Sandbox traffic may also be routed by host name, <c>&lt;port&gt;-&lt;sandboxId&gt;.&lt;Domain&gt;</c>.</summary>
+    public string? Domain { get; init; }
+
     public required RuntimeOptions Runtime { get; init; }
 
     public required LifecycleOptions Lifecycle { get; init; }
@@ -52,6 +55,10 @@ internal sealed class PaddockSettings
             CrunPath = section["CrunPath"] is { Length: > 0 } c ? c : "crun",
             PidsLimit = Integer(section, "PidsLimit", 1024, errors),
         };
+        if (section["AgentPath"] is { Length: > 0 } agent)
+        {
+            runtime.AgentPath = Path.GetFullPath(agent);
+        }
 
         var apiKey = section["ApiKey"] is { Length: > 0 } k ? k : null;
         if (apiKey is not null && !Auth.ApiKeys.IsWellFormed(apiKey))
@@ -64,7 +71,8 @@ internal sealed class PaddockSettings
             throw new InvalidOperationException("Invalid Paddock configuration:\n  " + string.Join("\n  ", errors));
         }
 
-        return new PaddockSettings { DataDir = dataDir, ApiKey = apiKey, Runtime = runtime, Lifecycle = lifecycle };
+        var domain = section["Domain"] is { Length: > 0 } dom ? dom.Trim('.').ToLowerInvariant() : null;
+        return new PaddockSettings { DataDir = dataDir, ApiKey = apiKey, Runtime = runtime, Lifecycle = lifecycle, Domain = domain };
     }
 
     private static TimeSpan Duration(IConfigurationSection section, string key, TimeSpan fallback, List<string> errors)

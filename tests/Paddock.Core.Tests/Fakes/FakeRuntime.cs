@@ -57,6 +57,9 @@ internal sealed class FakeRuntime : ISandboxRuntime
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"delete {sandboxId}", () => _containers.Remove(sandboxId));
 
+    public Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
+        Task.FromException<Stream>(new SandboxPortClosedException(sandboxId, port, "the fake runtime has no channel"));
+
     public Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Containers);
 

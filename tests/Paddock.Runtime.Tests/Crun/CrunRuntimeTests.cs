@@ -22,7 +22,22 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
             DataDir = dataDir,
             TemplatesDir = Environment.GetEnvironmentVariable("PADDOCK_TEST_TEMPLATES_DIR") is { Length: > 0 } t ? t : "/var/lib/paddock/templates",
             CrunRoot = $"/run/paddock-test/{Path.GetFileName(dataDir)}",
+            AgentPath = FindAgent(),
         };
+    }
+
+    private static string FindAgent()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var agent = Path.Combine(dir.FullName, "artifacts", "agent", "paddock-agent");
+            if (File.Exists(agent))
+            {
+                return agent;
+            }
+        }
+
+        throw new InvalidOperationException("artifacts/agent/paddock-agent is missing: run dotnet publish src/Paddock.Agent -c Release -o artifacts/agent");
     }
 
     public async Task InitializeAsync()
@@ -119,6 +134,7 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
             TemplatesDir = _options.TemplatesDir,
             CrunRoot = _options.CrunRoot,
             CrunPath = "/bin/false",
+            AgentPath = _options.AgentPath,
         };
         var id = "itestfail" + Random.Shared.Next(100000, 999999);
         await Assert.ThrowsAnyAsync<Exception>(() => Runtime(failing).CreateAsync(Spec(id), CancellationToken.None));

@@ -11,7 +11,7 @@ public class OciSpecTests
         new SandboxSpec { SandboxId = "iabc", TemplateId = "base", CpuCount = 3, MemoryMB = 256, EnvVars = new Dictionary<string, string> { ["FOO"] = "bar" } },
         "/data/sandboxes/iabc/rootfs",
         "/data/sandboxes/iabc/channel",
-        new RuntimeOptions { PidsLimit = 77 },
+        new RuntimeOptions { PidsLimit = 77, AgentPath = "/srv/paddock/agent/paddock-agent" },
         new HostFacts(SwapAccounting: swap, NoFileLimit: 4096));
 
     [Fact]
@@ -37,17 +37,29 @@ public class OciSpecTests
     }
 
     [Fact]
-    public void Process_RunsAsUser_WithoutPrivileges()
+    public void Init_IsTheAgent_AsSandboxRoot_WithTheDefaultCapabilitiesOnly()
     {
         var process = Build()["process"]!;
-        Assert.Equal(1000, process["user"]!["uid"]!.GetValue<int>());
-        Assert.Equal("/home/user", process["cwd"]!.GetValue<string>());
+        Assert.Equal(0, process["user"]!["uid"]!.GetValue<int>());
+        var args = process["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray();
+        Assert.Equal("/bin/sh", args[0]);
+        Assert.Equal("trap '' CHLD; exec /opt/paddock/paddock-agent --channel /run/paddock", args[2]);
         Assert.True(process["noNewPrivileges"]!.GetValue<bool>());
         Assert.Equal(14, process["capabilities"]!["bounding"]!.AsArray().Count);
-        Assert.Empty(process["capabilities"]!["effective"]!.AsArray());
+        Assert.Equal(14, process["capabilities"]!["effective"]!.AsArray().Count);
+        Assert.Empty(process["capabilities"]!["ambient"]!.AsArray());
         Assert.Equal(4096, process["rlimits"]![0]!["hard"]!.GetValue<int>());
         Assert.Contains("FOO=bar", process["env"]!.AsArray().Select(e => e!.GetValue<string>()));
         Assert.Equal("iabc", Build()["hostname"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Mounts_TheAgentReadOnly_AndTheChannel()
+    {
+        var mounts = Build()["mounts"]!.AsArray().ToDictionary(m => m!["destination"]!.GetValue<string>(), m => m!);
+        Assert.Equal("/srv/paddock/agent", mounts["/opt/paddock"]["source"]!.GetValue<string>());
+        Assert.Contains("ro", mounts["/opt/paddock"]["options"]!.AsArray().Select(o => o!.GetValue<string>()));
+        Assert.Equal("/data/sandboxes/iabc/channel", mounts["/run/paddock"]["source"]!.GetValue<string>());
     }
 
     [Fact]

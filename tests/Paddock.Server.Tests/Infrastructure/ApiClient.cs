@@ -33,6 +33,11 @@ internal sealed class ApiClient(Uri baseAddress, string apiKey) : IDisposable
         }
 
         using var response = await _http.SendAsync(request);
+        return await ReadAsync(response);
+    }
+
+    private static async Task<ApiResponse> ReadAsync(HttpResponseMessage response)
+    {
         var text = await response.Content.ReadAsStringAsync();
         JsonElement? body = null;
         if (text.Length > 0 && response.Content.Headers.ContentType?.MediaType == "application/json")
@@ -42,6 +47,13 @@ internal sealed class ApiClient(Uri baseAddress, string apiKey) : IDisposable
 
         var headers = response.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         return new ApiResponse(response.StatusCode, text, body, headers);
+    }
+
+    /// <summary>Sends a prepared request as it is (no API key added).</summary>
+    public async Task<ApiResponse> SendRawAsync(HttpRequestMessage request)
+    {
+        using var response = await _http.SendAsync(request);
+        return await ReadAsync(response);
     }
 
     /// <summary>Creates a sandbox and returns its id, failing the test on anything but 201.</summary>

@@ -20,11 +20,12 @@ internal sealed class SandboxShell(ServerProcess server)
     }
 
     /// <summary>Starts a background process in the sandbox that holds no pipe to the test.</summary>
-    public async Task StartBackgroundAsync(string sandboxId, string script)
+    public async Task StartBackgroundAsync(string sandboxId, string script, bool asUser = false)
     {
+        string[] user = asUser ? ["--user", "1000:1000", "--cwd", "/home/user"] : [];
         var (exitCode, output) = await Host.RunAsync(
-            "/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh",
-            "crun", "--root", server.CrunRoot, "exec", "--detach", sandboxId, "/bin/sh", "-c", script);
+            "/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh",
+            "crun", "--root", server.CrunRoot, "exec", "--detach", .. user, sandboxId, "/bin/sh", "-c", script]);
         Assert.True(exitCode == 0, output);
     }
 

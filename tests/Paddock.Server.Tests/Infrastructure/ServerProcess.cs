@@ -50,6 +50,26 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The Native AOT agent the test script publishes to <c>artifacts/agent</c>.</summary>
+    public static string AgentPath
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Paddock.sln")))
+                {
+                    var agent = Path.Combine(dir.FullName, "artifacts", "agent", "paddock-agent");
+                    return File.Exists(agent)
+                        ? agent
+                        : throw new InvalidOperationException($"{agent} is missing: run dotnet publish src/Paddock.Agent -c Release -o artifacts/agent (scripts/test.sh does).");
+                }
+            }
+
+            throw new InvalidOperationException("the repository root (Paddock.sln) was not found above the test binaries");
+        }
+    }
+
     public static string TemplatesDir =>
         Environment.GetEnvironmentVariable("PADDOCK_TEST_TEMPLATES_DIR") is { Length: > 0 } dir ? dir : "/var/lib/paddock/templates";
 
@@ -71,6 +91,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["PADDOCK_DATA_DIR"] = DataDir;
         info.Environment["PADDOCK_TEMPLATES_DIR"] = TemplatesDir;
         info.Environment["PADDOCK_CRUN_ROOT"] = CrunRoot;
+        info.Environment["PADDOCK_AGENT_PATH"] = AgentPath;
         if (_fixedKey)
         {
             info.Environment["PADDOCK_API_KEY"] = ApiKey;

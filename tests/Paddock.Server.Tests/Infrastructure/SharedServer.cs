@@ -3,7 +3,10 @@ namespace Paddock.Server.Tests.Infrastructure;
 /// <summary>One server for the tests that do not restart it. Its first create waits for the base template.</summary>
 public sealed class SharedServer : IAsyncLifetime
 {
-    internal ServerProcess Server { get; } = new();
+    /// <summary>The domain of host-routed sandbox traffic in these tests.</summary>
+    public const string Domain = "paddock.test";
+
+    internal ServerProcess Server { get; } = new(environment: new() { ["PADDOCK_DOMAIN"] = Domain });
 
     internal ApiClient Client { get; private set; } = null!;
 

@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+using Paddock.Core.Errors;
+using Paddock.Core.Lifecycle;
+using Paddock.Core.Runtime;
+using Paddock.Core.Sandboxes;
+using Paddock.Server.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Paddock.Server.Proxy;
+
+/// <summary>
+/// Sandbox traffic on the API's own address: requests routed by E2B's sandbox headers or host name
+/// go to the sandbox's agent (port 49983) or to whatever listens on another port inside it, streaming
+/// both ways. A sandbox that is unknown, killed or paused, and a port nobody listens on, get E2B's 502
+/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside.
+/// </summary>
+internal sealed partial class SandboxProxyMiddleware(
+    RequestDelegate next,
+    IHttpForwarder forwarder,
+    SandboxTransport transport,
+    LifecycleService lifecycle,
+    PaddockSettings settings,
+    ILogger<SandboxProxyMiddleware> logger)
+{
+    private static readonly HashSet<string> s_internalPaths = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "/init", "/freeze", "/unfreeze", "/collapse", "/fsfreeze", "/fsthaw",
+    };
+
+    private static readonly ForwarderRequestConfig s_requestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(10) };
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var target = SandboxTarget.Resolve(context.Request, settings.Domain, out var error);
+        if (target is null)
+        {
+            if (error is null)
+            {
+                await next(context);
+            }
+            else
+            {
+                await Api.ApiError.WriteAsync(context, StatusCodes.Status400BadRequest, error);
+            }
+
+            return;
+        }
+
+        if (!await IsRunningAsync(target.SandboxId, context.RequestAborted))
+        {
+            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            return;
+        }
+
+        if (target.Port == ISandboxRuntime.AgentPort && s_internalPaths.Contains(context.Request.Path.Value ?? string.Empty))
+        {
+            await Api.ApiError.WriteAsync(context, StatusCodes.Status403Forbidden, $"{context.Request.Path} is internal to the sandbox");
+            return;
+        }
+
+        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, HttpTransformer.Default);
+        if (result == ForwarderError.None || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        var exception = context.GetForwarderErrorFeature()?.Exception;
+        if (FindPortClosed(exception) is not null)
+        {
+            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox is running but port is not open", target.Port, 502));
+        }
+        else if (result is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+        {
+            LogForwardFailed(logger, target.SandboxId, target.Port, result, exception);
+            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+        }
+    }
+
+    private async Task<bool> IsRunningAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await lifecycle.GetAsync(sandboxId, cancellationToken)).State == SandboxState.Running;
+        }
+        catch (PaddockException ex) when (ex.Kind == ErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private static SandboxPortClosedException? FindPortClosed(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SandboxPortClosedException closed)
+            {
+                return closed;
+            }
+        }
+
+        return null;
+    }
+
+    private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        return context.Response.WriteAsJsonAsync(body, ProxyJson.Default.ProxyError);
+    }
+
+    [LoggerMessage(200, LogLevel.Warning, "Forwarding to port {Port} of sandbox {SandboxId} failed: {Error}")]
+    private static partial void LogForwardFailed(ILogger logger, string sandboxId, int port, ForwarderError error, Exception? exception);
+}
+
+/// <summary>E2B's proxy error body.</summary>
+internal sealed record ProxyError(
+    [property: JsonPropertyName("sandboxId")] string SandboxId,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("port"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Port,
+    [property: JsonPropertyName("code")] int Code);
+
+[JsonSerializable(typeof(ProxyError))]
+internal sealed partial class ProxyJson : JsonSerializerContext;

@@ -1,0 +1,47 @@
+using System.Globalization;
+using Paddock.Core.Runtime;
+
+namespace Paddock.Server.Proxy;
+
+/// <summary>
+/// The HTTP client side of the proxy: one pooled handler whose connections are opened by the runtime
+/// through the sandbox's channel. The destination host <c>&lt;port&gt;-&lt;sandboxId&gt;.sandbox</c> tells the
+/// connect callback where to go and keeps connection pools apart per sandbox and port.
+/// </summary>
+internal sealed class SandboxTransport : IDisposable
+{
+    private const string HostSuffix = ".sandbox";
+
+    public SandboxTransport(ISandboxRuntime runtime)
+    {
+        Invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ActivityHeadersPropagator = null,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var (sandboxId, port) = Parse(context.DnsEndPoint.Host);
+                return await runtime.ConnectAsync(sandboxId, port, cancellationToken);
+            },
+        });
+    }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    public static string DestinationOf(SandboxTarget target) =>
+        string.Create(CultureInfo.InvariantCulture, $"http://{target.Port}-{target.SandboxId}{HostSuffix}/");
+
+    private static (string SandboxId, int Port) Parse(string host)
+    {
+        var label = host[..^HostSuffix.Length];
+        var dash = label.IndexOf('-', StringComparison.Ordinal);
+        return (label[(dash + 1)..], int.Parse(label[..dash], CultureInfo.InvariantCulture));
+    }
+
+    public void Dispose() => Invoker.Dispose();
+}
