@@ -126,11 +126,11 @@ if (resultsPath is not null)
         Command: `sudo ./bench/run.sh` (builds Release, then runs `Paddock.Bench --results bench/RESULTS.md`).
 
         **Paddock API** is the wall time of the HTTP call as a client sees it: `POST /v2/sandboxes` answers
-        201 only once the container runs, so it is create-to-running; pause is `POST /sandboxes/{"{id}"}/pause`, resume
+        201 only once the sandbox's agent answers on its channel, so it is create-to-agent-ready; pause is `POST /sandboxes/{"{id}"}/pause`, resume
         `POST /sandboxes/{"{id}"}/resume`. **Bare crun** is the same work done by hand with the primitives underneath,
         timed in the same run: `mount -t overlay` + `crun create` + `crun start` (each a process, as an operator or
-        script would run them) over the same id-mapped template layer and the same OCI config, and `crun pause` /
-        `crun resume`.
+        script would run them) over the same id-mapped template layer and the same OCI config (whose init is the
+        agent, so both start it), without waiting for the agent to answer; and `crun pause` / `crun resume`.
 
         {report}
         """;
