@@ -97,19 +97,25 @@ internal sealed class AgentProcess : IAsyncDisposable
         Directory.Delete(ChannelDir, recursive: true);
     }
 
-    // The agent built with the solution (same configuration as these tests).
+    // The Native AOT agent the test script publishes (what ships), else the plain build of the solution.
     private static string Binary()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "src", "Paddock.Agent", "bin", configuration, "net10.0", "linux-x64", "paddock-agent");
-            if (File.Exists(candidate))
+            foreach (var candidate in new[]
             {
-                return candidate;
+                Path.Combine(dir.FullName, "artifacts", "agent", "paddock-agent"),
+                Path.Combine(dir.FullName, "src", "Paddock.Agent", "bin", configuration, "net10.0", "linux-x64", "paddock-agent"),
+            })
+            {
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
             }
         }
 
-        throw new FileNotFoundException($"paddock-agent ({configuration}) was not found: build the solution first");
+        throw new FileNotFoundException("paddock-agent was not found: run dotnet publish src/Paddock.Agent -c Release -o artifacts/agent (scripts/test.sh does)");
     }
 }
