@@ -35,6 +35,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public static async Task<AgentProcess> StartAsync(string? initJson = null)
     {
+        var binary = Binary();
         var channel = Directory.CreateTempSubdirectory("paddock-agent-").FullName;
         if (initJson is not null)
         {
@@ -42,7 +43,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
 
         var port = FreePort();
-        var info = new ProcessStartInfo(Binary()) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { "--channel", channel, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(arg);
@@ -67,7 +68,10 @@ internal sealed class AgentProcess : IAsyncDisposable
 
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
             {
-                throw new InvalidOperationException($"the agent did not start: {await process.StandardError.ReadToEndAsync()}");
+                process.Kill();
+                var error = await process.StandardError.ReadToEndAsync();
+                await agent.DisposeAsync();
+                throw new InvalidOperationException($"the agent did not start: {error}");
             }
 
             await Task.Delay(10);
