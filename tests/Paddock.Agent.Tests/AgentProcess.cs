@@ -8,12 +8,21 @@ namespace Paddock.Agent.Tests;
 internal sealed class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _stderr = new();
 
     private AgentProcess(Process process, string channelDir, int port)
     {
         _process = process;
         ChannelDir = channelDir;
         Port = port;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_stderr)
+            {
+                _stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
         Http = new HttpClient(new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -27,6 +36,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     }
 
     public string ChannelDir { get; }
+
+    /// <summary>What the agent wrote to stderr so far (its failures).</summary>
+    public string StandardErrorText => _stderr.ToString();
 
     public int Port { get; }
 
@@ -69,7 +81,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
             {
                 process.Kill();
-                var error = await process.StandardError.ReadToEndAsync();
+                var error = agent.StandardErrorText;
                 await agent.DisposeAsync();
                 throw new InvalidOperationException($"the agent did not start: {error}");
             }

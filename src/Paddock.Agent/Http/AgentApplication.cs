@@ -11,6 +11,10 @@ namespace Paddock.Agent.Http;
 /// </summary>
 internal sealed class AgentApplication(AgentState state) : IHttpApplication<HttpContext>
 {
+    private const string ProcessService = "/process.Process/";
+
+    private readonly Process.ProcessService _processes = new(state);
+
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
     public void DisposeContext(HttpContext context, Exception? exception)
@@ -18,6 +22,23 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
     }
 
     public async Task ProcessRequestAsync(HttpContext context)
+    {
+        try
+        {
+            await DispatchAsync(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // No logging framework here (start-up cost): failures go to stderr, the sandbox's init.log.
+            await Console.Error.WriteLineAsync($"paddock-agent: {context.Request.Method} {context.Request.Path} failed: {ex}");
+            if (!context.Response.HasStarted)
+            {
+                await Errors.WriteAsync(context, StatusCodes.Status500InternalServerError, ex.Message);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context)
     {
         var request = context.Request;
         if (!AccessToken.Allows(state, request))
@@ -27,7 +48,14 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
             return;
         }
 
-        switch (request.Method, request.Path.Value)
+        var path = request.Path.Value ?? string.Empty;
+        if (HttpMethods.IsPost(request.Method) && path.StartsWith(ProcessService, StringComparison.Ordinal))
+        {
+            await _processes.HandleAsync(context, path[ProcessService.Length..]);
+            return;
+        }
+
+        switch (request.Method, path)
         {
             case ("GET", "/health"):
                 context.Response.StatusCode = StatusCodes.Status204NoContent;

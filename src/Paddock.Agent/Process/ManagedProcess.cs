@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace Paddock.Agent.Process;
+
+/// <summary>
+/// One process the agent started: its output is fanned out, as process events, to every client
+/// watching it (the one that started it and any that connect later), and its end is kept for them.
+/// </summary>
+internal sealed class ManagedProcess
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly Lock _gate = new();
+    private readonly List<Channel<JsonObject>> _watchers = [];
+    private JsonObject? _end;
+    private int _signal;
+
+    public ManagedProcess(System.Diagnostics.Process process, JsonObject config, string? tag)
+    {
+        _process = process;
+        Config = config;
+        Tag = tag;
+        Pid = process.Id;
+    }
+
+    public int Pid { get; }
+
+    public string? Tag { get; }
+
+    public JsonObject Config { get; }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public Stream StandardInput => _process.StandardInput.BaseStream;
+
+    /// <summary>Starts pumping output; <paramref name="onExit"/> runs once the end event is out.</summary>
+    public void Run(Action<ManagedProcess> onExit)
+    {
+        Completion = Task.Run(async () =>
+        {
+            await Task.WhenAll(
+                PumpAsync(_process.StandardOutput.BaseStream, "stdout"),
+                PumpAsync(_process.StandardError.BaseStream, "stderr"));
+            await _process.WaitForExitAsync();
+            var end = EndEvent(_process.ExitCode, Volatile.Read(ref _signal));
+            lock (_gate)
+            {
+                _end = end;
+                foreach (var watcher in _watchers)
+                {
+                    watcher.Writer.TryWrite(end);
+                    watcher.Writer.TryComplete();
+                }
+
+                _watchers.Clear();
+            }
+
+            _process.Dispose();
+            onExit(this);
+        });
+    }
+
+    /// <summary>Events from now on (the end event last); already ended: just the end event.</summary>
+    public ChannelReader<JsonObject> Watch()
+    {
+        var channel = Channel.CreateUnbounded<JsonObject>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_gate)
+        {
+            if (_end is not null)
+            {
+                channel.Writer.TryWrite(_end);
+                channel.Writer.TryComplete();
+            }
+            else
+            {
+                _watchers.Add(channel);
+            }
+        }
+
+        return channel.Reader;
+    }
+
+    public void Unwatch(ChannelReader<JsonObject> reader)
+    {
+        lock (_gate)
+        {
+            _watchers.RemoveAll(c => c.Reader == reader);
+        }
+    }
+
+    public void Signal(int signal)
+    {
+        Volatile.Write(ref _signal, signal);
+        if (signal != Native.SigKill)
+        {
+            Native.Kill(Pid, signal);
+            return;
+        }
+
+        // A kill takes the children too (`bash -c "sleep 30"` would otherwise hold the output open).
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or System.ComponentModel.Win32Exception)
+        {
+            Native.Kill(Pid, signal);
+        }
+    }
+
+    /// <summary>Kills the process when <paramref name="after"/> has passed, unless it ended before.</summary>
+    public void KillAfter(TimeSpan after) => _ = Task.Delay(after).ContinueWith(
+        _ =>
+        {
+            if (!Completion.IsCompleted)
+            {
+                Signal(Native.SigKill);
+            }
+        },
+        CancellationToken.None,
+        TaskContinuationOptions.ExecuteSynchronously,
+        TaskScheduler.Default);
+
+    public async Task CloseStdinAsync()
+    {
+        try
+        {
+            await _process.StandardInput.BaseStream.DisposeAsync();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task PumpAsync(Stream stream, string name)
+    {
+        var buffer = new byte[32 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            var data = new JsonObject { ["data"] = new JsonObject { [name] = Convert.ToBase64String(buffer, 0, read) } };
+            lock (_gate)
+            {
+                foreach (var watcher in _watchers)
+                {
+                    watcher.Writer.TryWrite(data);
+                }
+            }
+        }
+    }
+
+    // envd's end event: exit codes as Go's os/exec reports them, "signal: killed" when we killed it.
+    private static JsonObject EndEvent(int exitCode, int signal)
+    {
+        var end = new JsonObject();
+        if (signal != 0 && exitCode == 128 + signal)
+        {
+            var status = signal == Native.SigKill ? "signal: killed" : signal == Native.SigTerm ? "signal: terminated" : $"signal: {signal}";
+            end["exitCode"] = -1;
+            end["status"] = status;
+            end["error"] = status;
+        }
+        else
+        {
+            if (exitCode != 0)
+            {
+                end["exitCode"] = exitCode;
+                end["error"] = $"exit status {exitCode}";
+            }
+
+            end["exited"] = true;
+            end["status"] = $"exit status {exitCode}";
+        }
+
+        return new JsonObject { ["end"] = end };
+    }
+}

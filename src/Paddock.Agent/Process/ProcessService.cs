@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Paddock.Agent.Connect;
+
+namespace Paddock.Agent.Process;
+
+/// <summary>
+/// envd's <c>process.Process</c> service: start processes as a sandbox user and stream their output,
+/// reconnect to them by pid or tag, list them, send them input and signals.
+/// </summary>
+internal sealed class ProcessService(AgentState state)
+{
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static readonly TimeSpan s_defaultKeepalive = TimeSpan.FromSeconds(90);
+
+    private readonly ConcurrentDictionary<int, ManagedProcess> _processes = new();
+
+    public Task HandleAsync(HttpContext context, string method) => method switch
+    {
+        "Start" => StreamAsync(context, StartAsync),
+        "Connect" => StreamAsync(context, ConnectAsync),
+        "List" => UnaryAsync(context, _ => Task.FromResult<JsonNode>(List())),
+        "SendInput" => UnaryAsync(context, SendInputAsync),
+        "SendSignal" => UnaryAsync(context, SendSignalAsync),
+        "CloseStdin" => UnaryAsync(context, CloseStdinAsync),
+        _ => UnaryAsync(context, _ => throw new ConnectException(ConnectCode.Unimplemented, $"process.Process/{method} is not implemented")),
+    };
+
+    private static async Task UnaryAsync(HttpContext context, Func<JsonObject, Task<JsonNode>> call)
+    {
+        try
+        {
+            var request = await ConnectProtocol.ReadUnaryAsync(context.Request, context.RequestAborted);
+            await ConnectProtocol.WriteUnaryAsync(context.Response, await call(request), context.RequestAborted);
+        }
+        catch (ConnectException ex)
+        {
+            await ConnectProtocol.WriteUnaryErrorAsync(context.Response, ex);
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, Func<HttpContext, JsonObject, Task> call)
+    {
+        ConnectProtocol.StartStream(context.Response);
+        try
+        {
+            var request = await ConnectProtocol.ReadEnvelopeAsync(context.Request, context.RequestAborted);
+            await call(context, request);
+            await ConnectProtocol.EndStreamAsync(context.Response, null);
+        }
+        catch (ConnectException ex)
+        {
+            await ConnectProtocol.EndStreamAsync(context.Response, ex);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; the process (if any) keeps running.
+        }
+    }
+
+    private async Task StartAsync(HttpContext context, JsonObject request)
+    {
+        var config = request["process"] as JsonObject ?? throw Invalid("'process' is required");
+        var command = Text(config, "cmd") ?? throw Invalid("'process.cmd' is required");
+        if (request["pty"] is JsonObject)
+        {
+            throw new ConnectException(ConnectCode.Unimplemented, "PTY processes are not implemented yet");
+        }
+
+        var user = SandboxUser.FromRequest(context.Request, state);
+        var info = new ProcessStartInfo
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = user.Resolve(Text(config, "cwd")),
+        };
+
+        // Processes run as the requested user: setpriv switches ids and groups, then execs the command.
+        if (user.Uid != Native.GetEffectiveUserId())
+        {
+            info.FileName = "/usr/bin/setpriv";
+            foreach (var arg in new[] { "--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--", command })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            info.FileName = command;
+        }
+
+        foreach (var arg in (config["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? string.Empty))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Clear();
+        info.Environment["PATH"] = DefaultPath;
+        info.Environment["HOME"] = user.Home;
+        info.Environment["USER"] = user.Name;
+        info.Environment["LOGNAME"] = user.Name;
+        foreach (var (key, value) in state.EnvVars)
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in config["envs"] as JsonObject ?? [])
+        {
+            info.Environment[key] = value?.GetValue<string>() ?? string.Empty;
+        }
+
+        if (!Directory.Exists(info.WorkingDirectory))
+        {
+            throw Invalid($"cwd '{info.WorkingDirectory}' does not exist");
+        }
+
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(info) ?? throw new ConnectException(ConnectCode.Internal, "the process did not start");
+        }
+        catch (Win32Exception ex)
+        {
+            throw Invalid($"could not start '{command}': {ex.Message}");
+        }
+
+        var managed = new ManagedProcess(process, config, Text(request, "tag"));
+        _processes[managed.Pid] = managed;
+        var events = managed.Watch();
+        managed.Run(p => _processes.TryRemove(p.Pid, out _));
+
+        // The caller's deadline bounds the process's life whether or not the caller is still there.
+        if (Deadline(context.Request) is { } deadline)
+        {
+            managed.KillAfter(deadline);
+        }
+        if (request["stdin"] is JsonValue stdin && !stdin.GetValue<bool>())
+        {
+            await managed.CloseStdinAsync();
+        }
+
+        await WatchAsync(context, managed, events, killOnDeadline: true);
+    }
+
+    private async Task ConnectAsync(HttpContext context, JsonObject request)
+    {
+        var managed = Select(request);
+        await WatchAsync(context, managed, managed.Watch(), killOnDeadline: false);
+    }
+
+    // Streams start, data and end events, with keepalives while quiet. When the caller's deadline
+    // (Connect-Timeout-Ms) passes, the process it started is killed, as envd does.
+    private static async Task WatchAsync(HttpContext context, ManagedProcess managed, System.Threading.Channels.ChannelReader<JsonObject> events, bool killOnDeadline)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        using var deadline = new CancellationTokenSource();
+        if (Deadline(context.Request) is { } timeout)
+        {
+            deadline.CancelAfter(timeout);
+        }
+
+        var keepalive = double.TryParse(context.Request.Headers["Keepalive-Ping-Interval"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : s_defaultKeepalive;
+
+        try
+        {
+            await ConnectProtocol.WriteEnvelopeAsync(response, Event(new JsonObject { ["start"] = new JsonObject { ["pid"] = managed.Pid } }), aborted);
+            while (true)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
+                wait.CancelAfter(keepalive);
+                JsonObject next;
+                try
+                {
+                    if (!await events.WaitToReadAsync(wait.Token))
+                    {
+                        return;
+                    }
+
+                    next = await events.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested && !deadline.IsCancellationRequested)
+                {
+                    await ConnectProtocol.WriteEnvelopeAsync(response, Event(new JsonObject { ["keepalive"] = new JsonObject() }), aborted);
+                    continue;
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
+                {
+                    if (killOnDeadline)
+                    {
+                        managed.Signal(Native.SigKill);
+                    }
+
+                    throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
+                }
+
+                // Events are shared by every watcher of the process: each stream wraps its own copy.
+                await ConnectProtocol.WriteEnvelopeAsync(response, Event((JsonObject)next.DeepClone()), aborted);
+            }
+        }
+        finally
+        {
+            managed.Unwatch(events);
+        }
+    }
+
+    private JsonObject List()
+    {
+        var list = new JsonArray();
+        foreach (var process in _processes.Values.OrderBy(p => p.Pid))
+        {
+            var info = new JsonObject { ["config"] = process.Config.DeepClone(), ["pid"] = process.Pid };
+            if (process.Tag is not null)
+            {
+                info["tag"] = process.Tag;
+            }
+
+            list.Add((JsonNode)info);
+        }
+
+        return new JsonObject { ["processes"] = list };
+    }
+
+    private async Task<JsonNode> SendInputAsync(JsonObject request)
+    {
+        var managed = Select(request);
+        var input = request["input"] as JsonObject ?? throw Invalid("'input' is required");
+        var data = Text(input, "stdin") ?? Text(input, "pty") ?? string.Empty;
+        try
+        {
+            await managed.StandardInput.WriteAsync(Convert.FromBase64String(data));
+            await managed.StandardInput.FlushAsync();
+        }
+        catch (FormatException)
+        {
+            throw Invalid("'input' must be base64");
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            throw new ConnectException(ConnectCode.Internal, $"stdin of process {managed.Pid} is closed");
+        }
+
+        return new JsonObject();
+    }
+
+    private Task<JsonNode> SendSignalAsync(JsonObject request)
+    {
+        var managed = Select(request);
+        var signal = request["signal"] switch
+        {
+            JsonValue v when v.TryGetValue<int>(out var number) => number,
+            JsonValue v when v.TryGetValue<string>(out var name) => name switch
+            {
+                "SIGNAL_SIGKILL" => Native.SigKill,
+                "SIGNAL_SIGTERM" => Native.SigTerm,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        if (signal is not (Native.SigKill or Native.SigTerm))
+        {
+            throw Invalid("'signal' must be SIGNAL_SIGKILL or SIGNAL_SIGTERM");
+        }
+
+        managed.Signal(signal);
+        return Task.FromResult<JsonNode>(new JsonObject());
+    }
+
+    private async Task<JsonNode> CloseStdinAsync(JsonObject request)
+    {
+        await Select(request).CloseStdinAsync();
+        return new JsonObject();
+    }
+
+    private ManagedProcess Select(JsonObject request)
+    {
+        var selector = request["process"] as JsonObject ?? throw Invalid("'process' is required");
+        if (selector["pid"] is JsonValue pidValue)
+        {
+            var pid = pidValue.TryGetValue<int>(out var n) ? n : int.Parse(pidValue.GetValue<string>(), CultureInfo.InvariantCulture);
+            return _processes.TryGetValue(pid, out var byPid) ? byPid : throw new ConnectException(ConnectCode.NotFound, $"process with pid {pid} not found");
+        }
+
+        if (Text(selector, "tag") is { } tag)
+        {
+            return _processes.Values.FirstOrDefault(p => p.Tag == tag) ?? throw new ConnectException(ConnectCode.NotFound, $"process with tag {tag} not found");
+        }
+
+        throw Invalid("'process' must select a pid or a tag");
+    }
+
+    private static TimeSpan? Deadline(HttpRequest request) =>
+        long.TryParse(request.Headers["Connect-Timeout-Ms"], CultureInfo.InvariantCulture, out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null;
+
+    private static JsonObject Event(JsonObject payload) => new() { ["event"] = payload };
+
+    private static string? Text(JsonObject node, string name) =>
+        node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static ConnectException Invalid(string message) => new(ConnectCode.InvalidArgument, message);
+}
