@@ -5,6 +5,7 @@ internal static class ConnectCode
 {
     public const string InvalidArgument = "invalid_argument";
     public const string NotFound = "not_found";
+    public const string AlreadyExists = "already_exists";
     public const string Unauthenticated = "unauthenticated";
     public const string DeadlineExceeded = "deadline_exceeded";
     public const string Unimplemented = "unimplemented";
@@ -16,6 +17,8 @@ internal static class ConnectCode
         InvalidArgument => 400,
         Unauthenticated => 401,
         NotFound => 404,
+        AlreadyExists => 409,
+        "permission_denied" => 403,
         DeadlineExceeded => 504,
         Unimplemented => 501,
         _ => 500,

@@ -12,8 +12,10 @@ namespace Paddock.Agent.Http;
 internal sealed class AgentApplication(AgentState state) : IHttpApplication<HttpContext>
 {
     private const string ProcessService = "/process.Process/";
+    private const string FilesystemService = "/filesystem.Filesystem/";
 
     private readonly Process.ProcessService _processes = new(state);
+    private readonly Filesystem.FilesystemService _filesystem = new(state);
 
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
@@ -52,6 +54,12 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
         if (HttpMethods.IsPost(request.Method) && path.StartsWith(ProcessService, StringComparison.Ordinal))
         {
             await _processes.HandleAsync(context, path[ProcessService.Length..]);
+            return;
+        }
+
+        if (HttpMethods.IsPost(request.Method) && path.StartsWith(FilesystemService, StringComparison.Ordinal))
+        {
+            await _filesystem.HandleAsync(context, path[FilesystemService.Length..]);
             return;
         }
 
