@@ -16,6 +16,7 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
 
     private readonly Process.ProcessService _processes = new(state);
     private readonly Filesystem.FilesystemService _filesystem = new(state);
+    private readonly Filesystem.FilesEndpoint _files = new(state);
 
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
@@ -60,6 +61,13 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
         if (HttpMethods.IsPost(request.Method) && path.StartsWith(FilesystemService, StringComparison.Ordinal))
         {
             await _filesystem.HandleAsync(context, path[FilesystemService.Length..]);
+            return;
+        }
+
+        if (path == "/files")
+        {
+            // /files checks the access token or a signed URL itself.
+            await _files.HandleAsync(context);
             return;
         }
 
