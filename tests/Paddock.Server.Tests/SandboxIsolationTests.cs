@@ -66,6 +66,27 @@ public sealed class SandboxIsolationTests(SharedServer shared) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sandbox_CannotReachAnotherSandboxsAgent()
+    {
+        var other = await shared.Client.CreateAsync();
+        try
+        {
+            var otherChannel = Path.Combine(shared.Server.DataDir, "sandboxes", other, "channel");
+            Assert.True(File.Exists(Path.Combine(otherChannel, "agent.sock")));
+
+            // Neither the host path of the other channel nor any socket but its own agent's exists inside.
+            Assert.Contains("exit=1", await Shell.ExecAsync(_id, $"test -e {otherChannel}/agent.sock"), StringComparison.Ordinal);
+            Assert.Equal(
+                ["/run/paddock/agent.sock", "/run/paddock/tunnel.sock", "exit=0"],
+                (await Shell.ExecAsync(_id, "find / -xdev -type s 2>/dev/null | sort; find /run -type s | sort")).Split('\n').Distinct().ToArray());
+        }
+        finally
+        {
+            await shared.Client.DeleteAsync($"/sandboxes/{other}");
+        }
+    }
+
+    [Fact]
     public async Task Network_IsLoopbackOnly()
     {
         Assert.Equal(["lo", "exit=0"], (await Shell.ExecAsync(_id, "ls /sys/class/net")).Split('\n'));
