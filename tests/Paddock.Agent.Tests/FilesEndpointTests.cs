@@ -13,9 +13,10 @@ public sealed class FilesEndpointTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     // The signature scheme of E2B's SDK, computed independently of the agent's code.
+    // Escaped for a query string: base64 has '+' and '/'.
     private static string Sign(string path, string operation, string user, string token, long? expiration) =>
-        "v1_" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{path}:{operation}:{user}:{token}" + (expiration is null ? string.Empty : $":{expiration}")))).TrimEnd('=');
+        Uri.EscapeDataString("v1_" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{path}:{operation}:{user}:{token}" + (expiration is null ? string.Empty : $":{expiration}")))).TrimEnd('='));
 
     [Fact]
     public async Task OctetStream_And_Multipart_Uploads_ThenDownloads_WithGzip()

@@ -11,8 +11,15 @@ namespace Paddock.Agent.Filesystem;
 /// </summary>
 internal sealed class FilesystemService(AgentState state)
 {
+    private static readonly TimeSpan s_defaultKeepalive = TimeSpan.FromSeconds(90);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DirectoryWatch> _watchers = new(StringComparer.Ordinal);
+
     public Task HandleAsync(HttpContext context, string method) => method switch
     {
+        "WatchDir" => WatchDirAsync(context),
+        "CreateWatcher" => UnaryAsync(context, CreateWatcher),
+        "GetWatcherEvents" => UnaryAsync(context, (r, _) => new JsonObject { ["events"] = Watcher(r).Drain() }),
+        "RemoveWatcher" => UnaryAsync(context, RemoveWatcher),
         "Stat" => UnaryAsync(context, (r, u) => new JsonObject { ["entry"] = EntryInfo.Of(Existing(u.Resolve(Text(r, "path")))) }),
         "MakeDir" => UnaryAsync(context, MakeDir),
         "Move" => UnaryAsync(context, Move),
@@ -44,6 +51,96 @@ internal sealed class FilesystemService(AgentState state)
             await ConnectProtocol.WriteUnaryErrorAsync(context.Response, ex);
         }
     }
+
+    // Streams {start}, then {filesystem: event} as they happen, with keepalives; the caller's
+    // deadline ends the stream (the watch has no process to kill).
+    private async Task WatchDirAsync(HttpContext context)
+    {
+        var response = context.Response;
+        ConnectProtocol.StartStream(response);
+        try
+        {
+            var user = SandboxUser.FromRequest(context.Request, state);
+            var request = await ConnectProtocol.ReadEnvelopeAsync(context.Request, context.RequestAborted);
+            using var watch = OpenWatch(request, user);
+            using var deadline = new CancellationTokenSource();
+            if (long.TryParse(context.Request.Headers["Connect-Timeout-Ms"], CultureInfo.InvariantCulture, out var ms) && ms > 0)
+            {
+                deadline.CancelAfter(TimeSpan.FromMilliseconds(ms));
+            }
+
+            var keepalive = double.TryParse(context.Request.Headers["Keepalive-Ping-Interval"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : s_defaultKeepalive;
+            await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["start"] = new JsonObject() }, context.RequestAborted);
+            while (true)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
+                wait.CancelAfter(keepalive);
+                try
+                {
+                    var next = await watch.Events.ReadAsync(wait.Token);
+                    await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["filesystem"] = next }, context.RequestAborted);
+                }
+                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !deadline.IsCancellationRequested)
+                {
+                    await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["keepalive"] = new JsonObject() }, context.RequestAborted);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
+                }
+            }
+        }
+        catch (ConnectException ex)
+        {
+            await ConnectProtocol.EndStreamAsync(response, ex);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+    }
+
+    private JsonObject CreateWatcher(JsonObject request, SandboxUser user)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        _watchers[id] = OpenWatch(request, user);
+        return new JsonObject { ["watcherId"] = id };
+    }
+
+    private JsonObject RemoveWatcher(JsonObject request, SandboxUser user)
+    {
+        if (_watchers.TryRemove(Text(request, "watcherId"), out var watch))
+        {
+            watch.Dispose();
+        }
+
+        return new JsonObject();
+    }
+
+    private DirectoryWatch Watcher(JsonObject request) =>
+        _watchers.TryGetValue(Text(request, "watcherId"), out var watch)
+            ? watch
+            : throw new ConnectException(ConnectCode.NotFound, "watcher not found");
+
+    private static DirectoryWatch OpenWatch(JsonObject request, SandboxUser user)
+    {
+        var path = user.Resolve(Text(request, "path"));
+        if (File.Exists(path))
+        {
+            throw Invalid($"path '{path}' is not a directory");
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new ConnectException(ConnectCode.NotFound, $"path '{path}' does not exist");
+        }
+
+        return new DirectoryWatch(path, Flag(request, "recursive"), Flag(request, "includeEntry") || Flag(request, "include_entry"));
+    }
+
+    private static bool Flag(JsonObject node, string name) =>
+        node[name] is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
 
     private static JsonObject MakeDir(JsonObject request, SandboxUser user)
     {
