@@ -23,13 +23,18 @@ projects=(
 passed=0
 failed=0
 status=0
-for project in "${projects[@]}"; do
-    echo "==> $project"
+
+# run LABEL PASS_REGEX FAIL_REGEX COMMAND...: runs one suite, echoes its output, adds its counts.
+# A suite that fails without reporting a failed test still counts as one failure.
+run() {
+    local label=$1 pass_re=$2 fail_re=$3 log rc p f
+    shift 3
+    echo "==> $label"
     log=$(mktemp)
-    dotnet test "$project" -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+    "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
-    p=$(grep -oE 'Passed: +[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
-    f=$(grep -oE 'Failed: +[0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+    p=$(grep -oE "$pass_re" "$log" | grep -oE '[0-9]+' | tail -1)
+    f=$(grep -oE "$fail_re" "$log" | grep -oE '[0-9]+' | tail -1)
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0}))
     if [ "$rc" != 0 ]; then
@@ -37,22 +42,16 @@ for project in "${projects[@]}"; do
         [ "${f:-0}" = 0 ] && failed=$((failed + 1))
     fi
     rm -f "$log"
+}
+
+for project in "${projects[@]}"; do
+    run "$project" 'Passed: +[0-9]+' 'Failed: +[0-9]+' \
+        dotnet test "$project" -c Release --no-build --nologo --logger "console;verbosity=normal"
 done
 
 # E2B's own SDKs, unchanged, against a live server.
-echo "==> tests/e2b-compat"
-log=$(mktemp)
-(cd tests/e2b-compat && npm ci --no-audit --no-fund && node run.mjs) 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-p=$(grep -oE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
-f=$(grep -oE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
-passed=$((passed + ${p:-0}))
-failed=$((failed + ${f:-0}))
-if [ "$rc" != 0 ]; then
-    status=1
-    [ "${f:-0}" = 0 ] && failed=$((failed + 1))
-fi
-rm -f "$log"
+run tests/e2b-compat '^ℹ pass [0-9]+' '^ℹ fail [0-9]+' \
+    bash -c 'cd tests/e2b-compat && npm ci --no-audit --no-fund && node run.mjs'
 
 echo
 echo "$passed passed, $failed failed"
