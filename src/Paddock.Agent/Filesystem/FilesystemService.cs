@@ -11,7 +11,6 @@ namespace Paddock.Agent.Filesystem;
 /// </summary>
 internal sealed class FilesystemService(AgentState state)
 {
-    private static readonly TimeSpan s_defaultKeepalive = TimeSpan.FromSeconds(90);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DirectoryWatch> _watchers = new(StringComparer.Ordinal);
 
     public Task HandleAsync(HttpContext context, string method) => method switch
@@ -63,34 +62,13 @@ internal sealed class FilesystemService(AgentState state)
             var user = SandboxUser.FromRequest(context.Request, state);
             var request = await ConnectProtocol.ReadEnvelopeAsync(context.Request, context.RequestAborted);
             using var watch = OpenWatch(request, user);
-            using var deadline = new CancellationTokenSource();
-            if (long.TryParse(context.Request.Headers["Connect-Timeout-Ms"], CultureInfo.InvariantCulture, out var ms) && ms > 0)
-            {
-                deadline.CancelAfter(TimeSpan.FromMilliseconds(ms));
-            }
-
-            var keepalive = double.TryParse(context.Request.Headers["Keepalive-Ping-Interval"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds)
-                : s_defaultKeepalive;
             await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["start"] = new JsonObject() }, context.RequestAborted);
-            while (true)
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
-                wait.CancelAfter(keepalive);
-                try
-                {
-                    var next = await watch.Events.ReadAsync(wait.Token);
-                    await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["filesystem"] = next }, context.RequestAborted);
-                }
-                catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && !deadline.IsCancellationRequested)
-                {
-                    await ConnectProtocol.WriteEnvelopeAsync(response, new JsonObject { ["keepalive"] = new JsonObject() }, context.RequestAborted);
-                }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-                {
-                    throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
-                }
-            }
+            await ConnectStream.PumpAsync(
+                context,
+                watch.Events,
+                next => new JsonObject { ["filesystem"] = next },
+                () => new JsonObject { ["keepalive"] = new JsonObject() });
+            await ConnectProtocol.EndStreamAsync(response, null);
         }
         catch (ConnectException ex)
         {

@@ -14,7 +14,6 @@ namespace Paddock.Agent.Process;
 internal sealed class ProcessService(AgentState state)
 {
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static readonly TimeSpan s_defaultKeepalive = TimeSpan.FromSeconds(90);
 
     private readonly ConcurrentDictionary<int, ManagedProcess> _processes = new();
 
@@ -135,7 +134,7 @@ internal sealed class ProcessService(AgentState state)
         managed.Run(p => _processes.TryRemove(p.Pid, out _));
 
         // The caller's deadline bounds the process's life whether or not the caller is still there.
-        if (Deadline(context.Request) is { } deadline)
+        if (ConnectStream.Deadline(context.Request) is { } deadline)
         {
             managed.KillAfter(deadline);
         }
@@ -157,53 +156,16 @@ internal sealed class ProcessService(AgentState state)
     // (Connect-Timeout-Ms) passes, the process it started is killed, as envd does.
     private static async Task WatchAsync(HttpContext context, ManagedProcess managed, System.Threading.Channels.ChannelReader<JsonObject> events, bool killOnDeadline)
     {
-        var response = context.Response;
-        var aborted = context.RequestAborted;
-        using var deadline = new CancellationTokenSource();
-        if (Deadline(context.Request) is { } timeout)
-        {
-            deadline.CancelAfter(timeout);
-        }
-
-        var keepalive = double.TryParse(context.Request.Headers["Keepalive-Ping-Interval"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : s_defaultKeepalive;
-
         try
         {
-            await ConnectProtocol.WriteEnvelopeAsync(response, Event(new JsonObject { ["start"] = new JsonObject { ["pid"] = managed.Pid } }), aborted);
-            while (true)
-            {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
-                wait.CancelAfter(keepalive);
-                JsonObject next;
-                try
-                {
-                    if (!await events.WaitToReadAsync(wait.Token))
-                    {
-                        return;
-                    }
-
-                    next = await events.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested && !deadline.IsCancellationRequested)
-                {
-                    await ConnectProtocol.WriteEnvelopeAsync(response, Event(new JsonObject { ["keepalive"] = new JsonObject() }), aborted);
-                    continue;
-                }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
-                {
-                    if (killOnDeadline)
-                    {
-                        managed.Signal(Native.SigKill);
-                    }
-
-                    throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
-                }
-
+            await ConnectProtocol.WriteEnvelopeAsync(context.Response, Event(new JsonObject { ["start"] = new JsonObject { ["pid"] = managed.Pid } }), context.RequestAborted);
+            await ConnectStream.PumpAsync(
+                context,
+                events,
                 // Events are shared by every watcher of the process: each stream wraps its own copy.
-                await ConnectProtocol.WriteEnvelopeAsync(response, Event((JsonObject)next.DeepClone()), aborted);
-            }
+                next => Event((JsonObject)next.DeepClone()),
+                () => Event(new JsonObject { ["keepalive"] = new JsonObject() }),
+                killOnDeadline ? () => managed.Signal(Native.SigKill) : null);
         }
         finally
         {
@@ -295,9 +257,6 @@ internal sealed class ProcessService(AgentState state)
 
         throw Invalid("'process' must select a pid or a tag");
     }
-
-    private static TimeSpan? Deadline(HttpRequest request) =>
-        long.TryParse(request.Headers["Connect-Timeout-Ms"], CultureInfo.InvariantCulture, out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : null;
 
     private static JsonObject Event(JsonObject payload) => new() { ["event"] = payload };
 
