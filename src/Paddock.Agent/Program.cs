@@ -22,6 +22,8 @@ var state = new AgentState();
 state.LoadFile(options.InitFile);
 
 var kestrelOptions = new KestrelServerOptions { AddServerHeader = false };
+// Uploads stream to disk, so their size is bounded by the sandbox's disk, not by a request limit.
+kestrelOptions.Limits.MaxRequestBodySize = null;
 kestrelOptions.ListenUnixSocket(options.AgentSocket);
 kestrelOptions.Listen(IPAddress.Loopback, options.Port);
 using var server = new KestrelServer(

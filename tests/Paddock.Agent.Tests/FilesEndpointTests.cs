@@ -111,4 +111,101 @@ public sealed class FilesEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await agent.Http.GetAsync($"/files?{query}&signature={Sign(path, "read", "root", "other", null)}")).StatusCode);
         Assert.Equal("s", await File.ReadAllTextAsync(path));
     }
+
+    [Fact]
+    public async Task Download_ServesRanges_AndConditionalRequests()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var path = Path.Combine(_root, "digits.txt");
+        await File.WriteAllTextAsync(path, "0123456789");
+        var url = $"/files?path={Uri.EscapeDataString(path)}&username=root";
+
+        using var middle = new HttpRequestMessage(HttpMethod.Get, url);
+        middle.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(2, 5);
+        using var partial = await agent.Http.SendAsync(middle);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal("2345", await partial.Content.ReadAsStringAsync());
+        Assert.Equal("bytes 2-5/10", partial.Content.Headers.ContentRange?.ToString());
+
+        using var tail = new HttpRequestMessage(HttpMethod.Get, url);
+        tail.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(null, 3);
+        Assert.Equal("789", await (await agent.Http.SendAsync(tail)).Content.ReadAsStringAsync());
+
+        using var past = new HttpRequestMessage(HttpMethod.Get, url);
+        past.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10, null);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await agent.Http.SendAsync(past)).StatusCode);
+
+        using var whole = await agent.Http.GetAsync(url);
+        var etag = whole.Headers.ETag!;
+        using var again = new HttpRequestMessage(HttpMethod.Get, url);
+        again.Headers.IfNoneMatch.Add(etag);
+        Assert.Equal(HttpStatusCode.NotModified, (await agent.Http.SendAsync(again)).StatusCode);
+
+        await File.WriteAllTextAsync(path, "changed, and longer");
+        using var stale = new HttpRequestMessage(HttpMethod.Get, url);
+        stale.Headers.IfNoneMatch.Add(etag);
+        Assert.Equal("changed, and longer", await (await agent.Http.SendAsync(stale)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MetadataHeaders_BecomeXattrs_ReportedByStat_AndClearedByOverwrite()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var path = Path.Combine(_root, "meta.txt");
+        var url = $"/files?path={Uri.EscapeDataString(path)}&username=root";
+        using var upload = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent("x"u8.ToArray()) };
+        upload.Headers.Add("X-Metadata-Owner-Team", "Data Science");
+        upload.Headers.Add("X-Metadata-rev", "7");
+        using var uploaded = await agent.Http.SendAsync(upload);
+        Assert.Equal(HttpStatusCode.OK, uploaded.StatusCode);
+        Assert.Contains("\"metadata\":{", await uploaded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var entry = await StatAsync(agent, path);
+        Assert.Equal("Data Science", entry["metadata"]!["owner-team"]!.GetValue<string>());
+        Assert.Equal("7", entry["metadata"]!["rev"]!.GetValue<string>());
+
+        (await agent.Http.PostAsync(url, new ByteArrayContent("y"u8.ToArray()))).EnsureSuccessStatusCode();
+        Assert.Null((await StatAsync(agent, path))["metadata"]);
+
+        using var bad = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent("z"u8.ToArray()) };
+        bad.Headers.TryAddWithoutValidation("X-Metadata-k", new string('v', 5000));
+        Assert.Equal(HttpStatusCode.BadRequest, (await agent.Http.SendAsync(bad)).StatusCode);
+        Assert.Equal("y", await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task Compose_ConcatenatesInOrder_AndRemovesTheSources()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        var parts = new[] { "part-a", "part-b", "part-c" }.Select(p => Path.Combine(_root, p)).ToArray();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            await File.WriteAllTextAsync(parts[i], $"<{i}>");
+        }
+
+        var destination = Path.Combine(_root, "joined", "all.txt");
+        using var composed = await agent.Http.PostAsync("/files/compose", new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { source_paths = parts, destination, username = "root" }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, composed.StatusCode);
+        Assert.Contains("\"name\":\"all.txt\"", await composed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("<0><1><2>", await File.ReadAllTextAsync(destination));
+        Assert.All(parts, p => Assert.False(File.Exists(p)));
+
+        using var missing = await agent.Http.PostAsync("/files/compose", new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { source_paths = parts, destination, username = "root" }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("<0><1><2>", await File.ReadAllTextAsync(destination));
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> StatAsync(AgentProcess agent, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/filesystem.Filesystem/Stat")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { path }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("root:"u8.ToArray()));
+        using var response = await agent.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["entry"]!;
+    }
 }

@@ -155,6 +155,7 @@ public class ProcessServiceTests
     {
         await using var agent = await AgentProcess.StartAsync();
         using var response = await agent.Http.SendAsync(Streaming("Start", new { process = new { cmd = "/bin/cat" }, tag = "cat" }), HttpCompletionOption.ResponseHeadersRead);
+        await WaitForProcessAsync(agent);
         await UnaryAsync(agent, "SendInput", new { process = new { tag = "cat" }, input = new { stdin = Convert.ToBase64String("ping\n"u8.ToArray()) } });
         await UnaryAsync(agent, "CloseStdin", new { process = new { tag = "cat" } });
         var frames = await ReadEnvelopesAsync(response);
@@ -179,4 +180,43 @@ public class ProcessServiceTests
         var badCwd = await ReadEnvelopesAsync(await agent.Http.SendAsync(Streaming("Start", new { process = new { cmd = "/bin/true", cwd = "/no/such/dir" } })));
         Assert.Equal("invalid_argument", badCwd[^1].Message["error"]!["code"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Pty_IsTheControllingTerminal_TakesInput_AndResizes()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        using var response = await agent.Http.SendAsync(
+            Streaming("Start", new { process = new { cmd = "/bin/bash", args = new[] { "--norc", "-i" }, envs = new { PS1 = "$ " } }, pty = new { size = new { cols = 100, rows = 30 } }, tag = "shell" }),
+            HttpCompletionOption.ResponseHeadersRead);
+        var frames = ReadEnvelopesAsync(response);
+        await WaitForProcessAsync(agent);
+
+        await UnaryAsync(agent, "SendInput", new { process = new { tag = "shell" }, input = new { pty = Base64("stty size; tty; echo term=$TERM\n") } });
+        await Task.Delay(300);
+        await UnaryAsync(agent, "Update", new { process = new { tag = "shell" }, pty = new { size = new { cols = 120, rows = 40 } } });
+        await UnaryAsync(agent, "SendInput", new { process = new { tag = "shell" }, input = new { pty = Base64("stty size; exit 3\n") } });
+        var closeStdin = await UnaryAsync(agent, "CloseStdin", new { process = new { tag = "shell" } }, HttpStatusCode.BadRequest);
+        Assert.Equal("failed_precondition", closeStdin["code"]!.GetValue<string>());
+
+        var events = (await frames.WaitAsync(TimeSpan.FromSeconds(10))).Select(f => f.Message["event"]).OfType<JsonNode>().ToList();
+        Assert.DoesNotContain(events, e => e["data"]?["stdout"] is not null);
+        var output = string.Concat(events.Select(e => e?["data"]?["pty"]?.GetValue<string>()).OfType<string>()
+            .Select(b => Encoding.UTF8.GetString(Convert.FromBase64String(b))));
+        Assert.Contains("30 100", output, StringComparison.Ordinal);
+        Assert.Contains("/dev/pts/", output, StringComparison.Ordinal);
+        Assert.Contains("term=xterm-256color", output, StringComparison.Ordinal);
+        Assert.Contains("40 120", output, StringComparison.Ordinal);
+        Assert.Equal(3, events[^1]["end"]!["exitCode"]!.GetValue<int>());
+    }
+
+    // The response headers can come before the process is registered: wait for it as the SDK waits for `start`.
+    private static async Task WaitForProcessAsync(AgentProcess agent)
+    {
+        for (var i = 0; i < 100 && (await UnaryAsync(agent, "List", new { }))["processes"]!.AsArray().Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }

@@ -4,6 +4,7 @@ namespace Paddock.Agent.Connect;
 internal static class ConnectCode
 {
     public const string InvalidArgument = "invalid_argument";
+    public const string FailedPrecondition = "failed_precondition";
     public const string NotFound = "not_found";
     public const string AlreadyExists = "already_exists";
     public const string Unauthenticated = "unauthenticated";
@@ -14,7 +15,7 @@ internal static class ConnectCode
 
     public static int HttpStatusOf(string code) => code switch
     {
-        InvalidArgument => 400,
+        InvalidArgument or FailedPrecondition => 400,
         Unauthenticated => 401,
         NotFound => 404,
         AlreadyExists => 409,

@@ -31,6 +31,17 @@ internal static class EntryInfo
             entry["symlinkTarget"] = info.LinkTarget;
         }
 
+        if (FileMetadata.Read(info.FullName) is { } metadata)
+        {
+            var map = new JsonObject();
+            foreach (var (key, value) in metadata)
+            {
+                map[key] = value;
+            }
+
+            entry["metadata"] = map;
+        }
+
         return entry;
     }
 

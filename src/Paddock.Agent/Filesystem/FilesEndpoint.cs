@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -9,10 +10,11 @@ using Paddock.Agent.Process;
 namespace Paddock.Agent.Filesystem;
 
 /// <summary>
-/// envd's <c>/files</c>: GET downloads a file (gzip when asked), POST uploads one or more, as multipart
-/// (<c>file</c> parts, the filename the destination when <c>path</c> is absent) or as a raw octet-stream
-/// body (optionally gzip-encoded). Bytes stream straight between the request and the disk.
-/// New files belong to the requesting user, mode 0644.
+/// envd's <c>/files</c>: GET downloads a file (see <see cref="FileDownload"/>), POST uploads one or more, as
+/// multipart (<c>file</c> parts, the filename the destination when <c>path</c> is absent) or as a raw
+/// octet-stream body (optionally gzip-encoded), with <c>X-Metadata-*</c> headers kept as the files'
+/// metadata. Bytes stream straight between the request and the disk. New files belong to the requesting
+/// user, mode 0644. <c>/files/compose</c> concatenates files into one.
 /// </summary>
 internal sealed class FilesEndpoint(AgentState state)
 {
@@ -49,7 +51,7 @@ internal sealed class FilesEndpoint(AgentState state)
 
         try
         {
-            await (download ? DownloadAsync(context, user) : UploadAsync(context, user));
+            await (download ? FileDownload.SendAsync(context, user.Resolve(request.Query["path"].ToString())) : UploadAsync(context, user));
         }
         catch (IOException ex) when ((ex.HResult & 0xFFFF) == NoSpaceHResult || ex.Message.Contains("No space left", StringComparison.Ordinal))
         {
@@ -61,42 +63,17 @@ internal sealed class FilesEndpoint(AgentState state)
         }
     }
 
-    private static async Task DownloadAsync(HttpContext context, SandboxUser user)
-    {
-        var path = user.Resolve(context.Request.Query["path"].ToString());
-        if (Directory.Exists(path))
-        {
-            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, $"path '{path}' is a directory");
-            return;
-        }
-
-        if (!File.Exists(path))
-        {
-            await Errors.WriteAsync(context, StatusCodes.Status404NotFound, $"path '{path}' does not exist");
-            return;
-        }
-
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, useAsync: true);
-        var response = context.Response;
-        response.ContentType = "application/octet-stream";
-        response.Headers.ContentDisposition = new ContentDispositionHeaderValue("inline") { FileName = Path.GetFileName(path) }.ToString();
-        var acceptsGzip = context.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
-        if (acceptsGzip)
-        {
-            response.Headers.ContentEncoding = "gzip";
-            await using var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
-            await file.CopyToAsync(gzip, context.RequestAborted);
-            return;
-        }
-
-        response.ContentLength = file.Length;
-        await file.CopyToAsync(response.Body, context.RequestAborted);
-    }
-
     private static async Task UploadAsync(HttpContext context, SandboxUser user)
     {
         var request = context.Request;
         var queryPath = request.Query["path"].ToString();
+        var (metadata, metadataError) = FileMetadata.FromHeaders(request.Headers);
+        if (metadataError is not null)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, metadataError);
+            return;
+        }
+
         var written = new JsonArray();
         if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
@@ -117,7 +94,7 @@ internal sealed class FilesEndpoint(AgentState state)
                     return;
                 }
 
-                written.Add((JsonNode)await WriteAsync(target, section.Body, user, context.RequestAborted));
+                written.Add((JsonNode)await WriteAsync(target, section.Body.CopyToAsync, user, metadata, context.RequestAborted));
             }
         }
         else
@@ -131,14 +108,14 @@ internal sealed class FilesEndpoint(AgentState state)
             var body = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
                 ? new GZipStream(request.Body, CompressionMode.Decompress)
                 : request.Body;
-            written.Add((JsonNode)await WriteAsync(user.Resolve(queryPath), body, user, context.RequestAborted));
+            written.Add((JsonNode)await WriteAsync(user.Resolve(queryPath), body.CopyToAsync, user, metadata, context.RequestAborted));
         }
 
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(written.ToJsonString(), context.RequestAborted);
     }
 
-    private static async Task<JsonObject> WriteAsync(string path, Stream content, SandboxUser user, CancellationToken cancellationToken)
+    private static async Task<JsonObject> WriteAsync(string path, Func<Stream, CancellationToken, Task> fill, SandboxUser user, Dictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         if (Directory.Exists(path))
         {
@@ -156,10 +133,109 @@ internal sealed class FilesEndpoint(AgentState state)
             UnixCreateMode = (UnixFileMode)420,
         }))
         {
-            await content.CopyToAsync(file, cancellationToken);
+            await fill(file, cancellationToken);
         }
 
         Native.LChown(path, user.Uid, user.Gid);
-        return new JsonObject { ["path"] = path, ["name"] = Path.GetFileName(path), ["type"] = "file" };
+        // An upload replaces the file and so its metadata: none in the request clears what was there.
+        FileMetadata.Replace(path, metadata);
+        return Written(path, metadata);
+    }
+
+    private static JsonObject Written(string path, Dictionary<string, string>? metadata)
+    {
+        var entry = new JsonObject { ["path"] = path, ["name"] = Path.GetFileName(path), ["type"] = "file" };
+        if (metadata is { Count: > 0 })
+        {
+            var map = new JsonObject();
+            foreach (var (key, value) in metadata)
+            {
+                map[key] = value;
+            }
+
+            entry["metadata"] = map;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// <c>POST /files/compose</c> <c>{source_paths, destination, username?}</c>: writes the sources one after
+    /// another into the destination, then removes them (chunked uploads put back together).
+    /// </summary>
+    public async Task ComposeAsync(HttpContext context)
+    {
+        JsonObject body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted) as JsonObject ?? throw new JsonException("expected an object");
+        }
+        catch (JsonException ex)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, $"invalid compose body: {ex.Message}");
+            return;
+        }
+
+        var sources = (body["source_paths"] as JsonArray ?? []).Select(p => p is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).ToList();
+        var destination = body["destination"] is JsonValue d && d.TryGetValue<string>(out var dest) ? dest : null;
+        if (sources.Count == 0 || sources.Any(string.IsNullOrEmpty) || string.IsNullOrEmpty(destination))
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, "'source_paths' (a non-empty list of paths) and 'destination' are required");
+            return;
+        }
+
+        SandboxUser user;
+        try
+        {
+            user = body["username"] is JsonValue u && u.TryGetValue<string>(out var name) && name.Length > 0
+                ? SandboxUser.Find(name) ?? throw new ConnectException(ConnectCode.Unauthenticated, $"invalid username: '{name}'")
+                : SandboxUser.FromRequest(context.Request, state);
+        }
+        catch (ConnectException ex)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, ex.Message);
+            return;
+        }
+
+        var paths = sources.Select(s => user.Resolve(s)).ToList();
+        var target = user.Resolve(destination);
+        if (paths.FirstOrDefault(p => !File.Exists(p)) is { } missing)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status404NotFound, $"path '{missing}' does not exist");
+            return;
+        }
+
+        if (paths.Contains(target))
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status400BadRequest, $"destination '{target}' is also a source");
+            return;
+        }
+
+        try
+        {
+            await WriteAsync(target, async (file, cancellationToken) =>
+            {
+                foreach (var path in paths)
+                {
+                    await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+                    await source.CopyToAsync(file, cancellationToken);
+                }
+            }, user, [], context.RequestAborted);
+
+            paths.ForEach(File.Delete);
+        }
+        catch (IOException ex) when ((ex.HResult & 0xFFFF) == NoSpaceHResult || ex.Message.Contains("No space left", StringComparison.Ordinal))
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status507InsufficientStorage, $"not enough disk space: {ex.Message}");
+            return;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status403Forbidden, ex.Message);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(Written(target, null).ToJsonString(), context.RequestAborted);
     }
 }

@@ -73,6 +73,9 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
 
         switch (request.Method, path)
         {
+            case ("POST", "/files/compose"):
+                await _files.ComposeAsync(context);
+                break;
             case ("GET", "/health"):
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 break;

@@ -16,11 +16,12 @@ internal sealed class ManagedProcess
     private JsonObject? _end;
     private int _signal;
 
-    public ManagedProcess(System.Diagnostics.Process process, JsonObject config, string? tag)
+    public ManagedProcess(System.Diagnostics.Process process, JsonObject config, string? tag, Pseudoterminal? terminal)
     {
         _process = process;
         Config = config;
         Tag = tag;
+        Terminal = terminal;
         Pid = process.Id;
     }
 
@@ -32,16 +33,39 @@ internal sealed class ManagedProcess
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    public Stream StandardInput => _process.StandardInput.BaseStream;
+    /// <summary>The process's terminal, when it was started with one (its output then comes as <c>pty</c> data).</summary>
+    public Pseudoterminal? Terminal { get; }
+
+    /// <summary>Writes to the process's stdin, or to its terminal's input.</summary>
+    public async Task WriteInputAsync(byte[] data)
+    {
+        if (Terminal is not null)
+        {
+            Terminal.Write(data);
+            return;
+        }
+
+        await _process.StandardInput.BaseStream.WriteAsync(data);
+        await _process.StandardInput.BaseStream.FlushAsync();
+    }
 
     /// <summary>Starts pumping output; <paramref name="onExit"/> runs once the end event is out.</summary>
     public void Run(Action<ManagedProcess> onExit)
     {
         Completion = Task.Run(async () =>
         {
-            await Task.WhenAll(
-                PumpAsync(_process.StandardOutput.BaseStream, "stdout"),
-                PumpAsync(_process.StandardError.BaseStream, "stderr"));
+            if (Terminal is not null)
+            {
+                await Terminal.PumpAsync((buffer, count) => Publish("pty", buffer, count), _process.WaitForExitAsync());
+                Terminal.Dispose();
+            }
+            else
+            {
+                await Task.WhenAll(
+                    PumpAsync(_process.StandardOutput.BaseStream, "stdout"),
+                    PumpAsync(_process.StandardError.BaseStream, "stderr"));
+            }
+
             await _process.WaitForExitAsync();
             var end = EndEvent(_process.ExitCode, Volatile.Read(ref _signal));
             lock (_gate)
@@ -139,13 +163,18 @@ internal sealed class ManagedProcess
         int read;
         while ((read = await stream.ReadAsync(buffer)) > 0)
         {
-            var data = new JsonObject { ["data"] = new JsonObject { [name] = Convert.ToBase64String(buffer, 0, read) } };
-            lock (_gate)
+            Publish(name, buffer, read);
+        }
+    }
+
+    private void Publish(string name, byte[] buffer, int count)
+    {
+        var data = new JsonObject { ["data"] = new JsonObject { [name] = Convert.ToBase64String(buffer, 0, count) } };
+        lock (_gate)
+        {
+            foreach (var watcher in _watchers)
             {
-                foreach (var watcher in _watchers)
-                {
-                    watcher.Writer.TryWrite(data);
-                }
+                watcher.Writer.TryWrite(data);
             }
         }
     }

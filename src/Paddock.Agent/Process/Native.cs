@@ -7,9 +7,98 @@ internal static partial class Native
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
+    public const int ORdWr = 0x2;
+    public const int ONoCtty = 0x100;
+    public const int OCloExec = 0x80000;
+    public const int EIntr = 4;
+    public const ulong TiocSWinSz = 0x5414;
+    public const int TtyGroup = 5;
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenPt(int flags);
+
+    [LibraryImport("libc", EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int GrantPt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int UnlockPt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Chown(string path, int owner, int group);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int IoctlWinSize(int fd, ulong request, ref WinSize size);
+
+    public static unsafe string PtsName(int fd)
+    {
+        var buffer = stackalloc byte[128];
+        var error = PtsNameR(fd, buffer, 128);
+        return error == 0
+            ? Marshal.PtrToStringUTF8((nint)buffer)!
+            : throw new System.ComponentModel.Win32Exception(error, "ptsname_r failed");
+    }
+
+    public static unsafe nint Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            return ReadRaw(fd, p, buffer.Length);
+        }
+    }
+
+    public static unsafe nint Write(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            return WriteRaw(fd, p, data.Length);
+        }
+    }
+
+    /// <summary>poll(2) for input on one descriptor: 1 readable (or hung up), 0 timed out, -1 error.</summary>
+    public static unsafe int PollIn(int fd, int timeoutMilliseconds)
+    {
+        var poll = new PollFd { Fd = fd, Events = PollInFlag };
+        var result = Poll(&poll, 1, timeoutMilliseconds);
+        return result < 0 && Marshal.GetLastPInvokeError() == EIntr ? 0 : result;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WinSize
+    {
+        public ushort Rows;
+        public ushort Cols;
+        public ushort XPixel;
+        public ushort YPixel;
+    }
+
+    private const short PollInFlag = 0x1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short REvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "ptsname_r")]
+    private static unsafe partial int PtsNameR(int fd, byte* buffer, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint ReadRaw(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint WriteRaw(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
 }

@@ -25,6 +25,7 @@ internal sealed class ProcessService(AgentState state)
         "SendInput" => UnaryAsync(context, SendInputAsync),
         "SendSignal" => UnaryAsync(context, SendSignalAsync),
         "CloseStdin" => UnaryAsync(context, CloseStdinAsync),
+        "Update" => UnaryAsync(context, UpdateAsync),
         _ => UnaryAsync(context, _ => throw new ConnectException(ConnectCode.Unimplemented, $"process.Process/{method} is not implemented")),
     };
 
@@ -64,36 +65,39 @@ internal sealed class ProcessService(AgentState state)
     {
         var config = request["process"] as JsonObject ?? throw Invalid("'process' is required");
         var command = Text(config, "cmd") ?? throw Invalid("'process.cmd' is required");
-        if (request["pty"] is JsonObject)
-        {
-            throw new ConnectException(ConnectCode.Unimplemented, "PTY processes are not implemented yet");
-        }
-
         var user = SandboxUser.FromRequest(context.Request, state);
+        var terminalSize = request["pty"] is JsonObject pty ? TerminalSize(pty) : default((ushort, ushort)?);
         var info = new ProcessStartInfo
         {
             UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardInput = terminalSize is null,
+            RedirectStandardOutput = terminalSize is null,
+            RedirectStandardError = terminalSize is null,
             WorkingDirectory = user.Resolve(Text(config, "cwd")),
         };
 
+        var argv = new List<string>();
         // Processes run as the requested user: setpriv switches ids and groups, then execs the command.
         if (user.Uid != Native.GetEffectiveUserId())
         {
-            info.FileName = "/usr/bin/setpriv";
-            foreach (var arg in new[] { "--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--", command })
-            {
-                info.ArgumentList.Add(arg);
-            }
-        }
-        else
-        {
-            info.FileName = command;
+            argv.AddRange(["/usr/bin/setpriv", "--reuid", user.Uid.ToString(CultureInfo.InvariantCulture), "--regid", user.Gid.ToString(CultureInfo.InvariantCulture), "--init-groups", "--"]);
         }
 
-        foreach (var arg in (config["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? string.Empty))
+        argv.Add(command);
+        argv.AddRange((config["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? string.Empty));
+
+        Pseudoterminal? terminal = null;
+        if (terminalSize is { } size)
+        {
+            terminal = Pseudoterminal.Open(size.Item1, size.Item2, user.Uid);
+            // The shell (not yet a session leader) opens the terminal as stdio; setsid then makes the process
+            // a session leader with that terminal as its controlling one, keeping the pid, so job control,
+            // Ctrl-C and resizes reach it as in a login.
+            argv.InsertRange(0, ["/bin/sh", "-c", "exec /usr/bin/setsid --ctty \"$@\" <>\"$0\" >&0 2>&0", terminal.SlavePath]);
+        }
+
+        info.FileName = argv[0];
+        foreach (var arg in argv.Skip(1))
         {
             info.ArgumentList.Add(arg);
         }
@@ -113,22 +117,28 @@ internal sealed class ProcessService(AgentState state)
             info.Environment[key] = value?.GetValue<string>() ?? string.Empty;
         }
 
-        if (!Directory.Exists(info.WorkingDirectory))
+        if (terminal is not null && !info.Environment.ContainsKey("TERM"))
         {
-            throw Invalid($"cwd '{info.WorkingDirectory}' does not exist");
+            info.Environment["TERM"] = "xterm-256color";
         }
 
         System.Diagnostics.Process process;
         try
         {
+            if (!Directory.Exists(info.WorkingDirectory))
+            {
+                throw Invalid($"cwd '{info.WorkingDirectory}' does not exist");
+            }
+
             process = System.Diagnostics.Process.Start(info) ?? throw new ConnectException(ConnectCode.Internal, "the process did not start");
         }
-        catch (Win32Exception ex)
+        catch (Exception ex) when (ex is Win32Exception or ConnectException)
         {
-            throw Invalid($"could not start '{command}': {ex.Message}");
+            terminal?.Dispose();
+            throw ex as ConnectException ?? Invalid($"could not start '{command}': {ex.Message}");
         }
 
-        var managed = new ManagedProcess(process, config, Text(request, "tag"));
+        var managed = new ManagedProcess(process, config, Text(request, "tag"), terminal);
         _processes[managed.Pid] = managed;
         var events = managed.Watch();
         managed.Run(p => _processes.TryRemove(p.Pid, out _));
@@ -138,7 +148,7 @@ internal sealed class ProcessService(AgentState state)
         {
             managed.KillAfter(deadline);
         }
-        if (request["stdin"] is JsonValue stdin && !stdin.GetValue<bool>())
+        if (terminal is null && request["stdin"] is JsonValue stdin && !stdin.GetValue<bool>())
         {
             await managed.CloseStdinAsync();
         }
@@ -197,8 +207,7 @@ internal sealed class ProcessService(AgentState state)
         var data = Text(input, "stdin") ?? Text(input, "pty") ?? string.Empty;
         try
         {
-            await managed.StandardInput.WriteAsync(Convert.FromBase64String(data));
-            await managed.StandardInput.FlushAsync();
+            await managed.WriteInputAsync(Convert.FromBase64String(data));
         }
         catch (FormatException)
         {
@@ -237,8 +246,40 @@ internal sealed class ProcessService(AgentState state)
 
     private async Task<JsonNode> CloseStdinAsync(JsonObject request)
     {
-        await Select(request).CloseStdinAsync();
+        var managed = Select(request);
+        if (managed.Terminal is not null)
+        {
+            throw new ConnectException(ConnectCode.FailedPrecondition, $"process {managed.Pid} runs in a terminal: send it Ctrl-D instead of closing stdin");
+        }
+
+        await managed.CloseStdinAsync();
         return new JsonObject();
+    }
+
+    private Task<JsonNode> UpdateAsync(JsonObject request)
+    {
+        var managed = Select(request);
+        if (request["pty"] is JsonObject pty)
+        {
+            var terminal = managed.Terminal ?? throw new ConnectException(ConnectCode.FailedPrecondition, $"process {managed.Pid} was not started with a terminal");
+            var (cols, rows) = TerminalSize(pty);
+            terminal.Resize(cols, rows);
+        }
+
+        return Task.FromResult<JsonNode>(new JsonObject());
+    }
+
+    private static (ushort Cols, ushort Rows) TerminalSize(JsonObject pty)
+    {
+        var size = pty["size"] as JsonObject;
+        var cols = size?["cols"] is JsonValue c && c.TryGetValue<int>(out var cv) ? cv : 80;
+        var rows = size?["rows"] is JsonValue r && r.TryGetValue<int>(out var rv) ? rv : 24;
+        if (cols is < 1 or > ushort.MaxValue || rows is < 1 or > ushort.MaxValue)
+        {
+            throw Invalid($"terminal size {cols}x{rows} is out of range");
+        }
+
+        return ((ushort)cols, (ushort)rows);
     }
 
     private ManagedProcess Select(JsonObject request)

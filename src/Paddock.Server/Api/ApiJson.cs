@@ -9,6 +9,7 @@ namespace Paddock.Server.Api;
 [JsonSerializable(typeof(SandboxResponse))]
 [JsonSerializable(typeof(SandboxDetail))]
 [JsonSerializable(typeof(List<ListedSandbox>))]
+[JsonSerializable(typeof(List<SandboxMetric>))]
 internal sealed partial class ApiJson : JsonSerializerContext
 {
     /// <summary>The API's serializer: quotes and apostrophes in messages stay readable (JSON, not HTML, is served).</summary>

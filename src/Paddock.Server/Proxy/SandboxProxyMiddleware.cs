@@ -58,6 +58,12 @@ internal sealed partial class SandboxProxyMiddleware(
             return;
         }
 
+        // Bodies stream through to the sandbox (a file upload can be any size); the sandbox bounds them.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+
         var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, HttpTransformer.Default);
         if (result == ForwarderError.None || context.Response.HasStarted)
         {

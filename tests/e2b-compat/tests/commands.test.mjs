@@ -73,3 +73,26 @@ test('onStdout streams output before the command ends', async () => {
   assert.equal(chunks.join(''), '1\n2\n3\n')
   assert.ok(firstAt < 600, `first output after ${firstAt} ms`)
 })
+
+test('pty.create: an interactive shell as user, with input, resize and exit', async () => {
+  const decoder = new TextDecoder()
+  let output = ''
+  const terminal = await sandbox.pty.create({ cols: 90, rows: 25, onData: (data) => { output += decoder.decode(data, { stream: true }) } })
+  assert.ok(terminal.pid > 0)
+  await sandbox.pty.sendInput(terminal.pid, new TextEncoder().encode('stty size; whoami; tty\n'))
+  for (let i = 0; i < 50 && !/\/dev\/pts\/\d+/.test(output); i++) await new Promise((r) => setTimeout(r, 100))
+  await sandbox.pty.resize(terminal.pid, { cols: 132, rows: 43 })
+  await sandbox.pty.sendInput(terminal.pid, new TextEncoder().encode('stty size; exit 0\n'))
+  const result = await terminal.wait()
+  assert.equal(result.exitCode, 0)
+  assert.match(output, /25 90/)
+  assert.match(output, /\buser\b/)
+  assert.match(output, /\/dev\/pts\/\d+/)
+  assert.match(output, /43 132/)
+})
+
+test('pty.kill ends the terminal', async () => {
+  const terminal = await sandbox.pty.create({ cols: 80, rows: 24, onData: () => {} })
+  assert.equal(await sandbox.pty.kill(terminal.pid), true)
+  await assert.rejects(() => terminal.wait())
+})

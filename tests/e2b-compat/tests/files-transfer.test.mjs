@@ -1,6 +1,7 @@
-// files.write / files.read through e2b@2.51.0: the agent's /files endpoint over the sandbox proxy.
+// files.write / files.read / upload and download URLs through e2b@2.51.0: the agent's /files endpoint over the sandbox proxy.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { Sandbox, FileNotFoundError } from 'e2b'
 
 let sandbox
@@ -42,4 +43,64 @@ test('a 20 MB file round-trips', async () => {
   const back = await sandbox.files.read('big.bin', { format: 'bytes' })
   assert.equal(back.length, data.length)
   assert.ok(Buffer.from(back).equals(Buffer.from(data)))
+})
+
+test('a 50 MB ReadableStream is written over octet-stream and read back as a stream', async () => {
+  const chunk = 1024 * 1024
+  const expected = createHash('sha256')
+  let sent = 0
+  const source = new ReadableStream({
+    pull(controller) {
+      if (sent === 50) return controller.close()
+      const bytes = new Uint8Array(chunk).fill(sent * 5 % 256)
+      bytes[0] = sent
+      expected.update(bytes)
+      controller.enqueue(bytes)
+      sent++
+    },
+  })
+  const info = await sandbox.files.write('stream/big.bin', source)
+  assert.equal(info.path, '/home/user/stream/big.bin')
+  assert.equal((await sandbox.files.getInfo('stream/big.bin')).size, 50 * chunk)
+
+  const actual = createHash('sha256')
+  for await (const part of await sandbox.files.read('stream/big.bin', { format: 'stream' })) actual.update(part)
+  assert.equal(actual.digest('hex'), expected.digest('hex'))
+})
+
+test('gzip write, and metadata surfaced by getInfo, list and rename, cleared on overwrite', async () => {
+  await sandbox.files.write('meta/report.csv', 'a,b\n1,2\n', { gzip: true, metadata: { owner: 'data-team', rev: '3' } })
+  assert.equal(await sandbox.files.read('meta/report.csv', { gzip: true }), 'a,b\n1,2\n')
+  assert.deepEqual((await sandbox.files.getInfo('meta/report.csv')).metadata, { owner: 'data-team', rev: '3' })
+  assert.deepEqual((await sandbox.files.list('meta')).find((e) => e.name === 'report.csv').metadata, { owner: 'data-team', rev: '3' })
+  const moved = await sandbox.files.rename('meta/report.csv', 'meta/final.csv')
+  assert.deepEqual(moved.metadata, { owner: 'data-team', rev: '3' })
+  await sandbox.files.write('meta/final.csv', 'new')
+  assert.equal((await sandbox.files.getInfo('meta/final.csv')).metadata, undefined)
+})
+
+test('uploadUrl and downloadUrl on a secure sandbox: signed URLs work, unsigned and expired ones are 401', async () => {
+  const headers = { 'E2b-Sandbox-Id': sandbox.sandboxId, 'E2b-Sandbox-Port': '49983' }
+  const form = () => {
+    const body = new FormData()
+    body.append('file', new Blob(['signed upload']), 'signed.txt')
+    return body
+  }
+  const upload = await sandbox.uploadUrl('signed/file.txt')
+  assert.ok(new URL(upload).searchParams.get('signature').startsWith('v1_'))
+  assert.equal((await fetch(upload, { method: 'POST', body: form(), headers })).status, 200)
+
+  const download = await sandbox.downloadUrl('signed/file.txt', { useSignatureExpiration: 60 })
+  const got = await fetch(download, { headers })
+  assert.equal(got.status, 200)
+  assert.equal(await got.text(), 'signed upload')
+
+  const unsigned = new URL(download)
+  unsigned.searchParams.delete('signature')
+  unsigned.searchParams.delete('signature_expiration')
+  assert.equal((await fetch(unsigned, { headers })).status, 401)
+
+  const expired = new URL(download)
+  expired.searchParams.set('signature_expiration', String(Math.floor(Date.now() / 1000) - 10))
+  assert.equal((await fetch(expired, { headers })).status, 401)
 })
