@@ -17,9 +17,12 @@ internal sealed class PaddockServer : IAsyncDisposable
     private PaddockServer(Process process, Uri address)
     {
         _process = process;
+        Address = address;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(15) };
         _http.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
     }
+
+    public Uri Address { get; }
 
     public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath)
     {
@@ -61,12 +64,15 @@ internal sealed class PaddockServer : IAsyncDisposable
     }
 
     /// <summary>Creates a sandbox; the 201 arrives once it runs.</summary>
-    public async Task<string> CreateAsync()
+    public async Task<string> CreateAsync() => (await CreateWithTokenAsync()).Id;
+
+    /// <summary>Creates a sandbox and returns its id and the access token its agent wants.</summary>
+    public async Task<(string Id, string AccessToken)> CreateWithTokenAsync()
     {
         using var response = await _http.PostAsJsonAsync("/v2/sandboxes", new { templateID = "base", timeout = 600 });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("sandboxID").GetString()!;
+        return (body.RootElement.GetProperty("sandboxID").GetString()!, body.RootElement.GetProperty("envdAccessToken").GetString()!);
     }
 
     public async Task PostAsync(string path, object? body = null)

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text;
 using Paddock.Bench;
 
-// Create-to-running, pause and resume through Paddock's API, next to the bare crun sequence over the
-// same template layer and OCI config, in one run. Usage: Paddock.Bench [--results bench/RESULTS.md]
+// Create-to-agent-ready, pause and resume through Paddock's API, next to the bare crun sequence over the
+// same template layer and OCI config; then the agent's round trips, memory and start (AgentBench); in
+// one run. Usage: Paddock.Bench [--results bench/RESULTS.md]
 var resultsPath = args.SkipWhile(a => a != "--results").Skip(1).FirstOrDefault();
 const int Sequential = 50;
 const int Concurrent = 10;
@@ -17,6 +18,7 @@ var crunRoot = $"/run/paddock-bench/{Path.GetFileName(dataDir)}";
 var bareRoot = crunRoot + "-bare";
 var agentPath = Path.GetFullPath(Environment.GetEnvironmentVariable("PADDOCK_AGENT_PATH") is { Length: > 0 } a ? a : "artifacts/agent/paddock-agent");
 
+var agentReport = string.Empty;
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
@@ -100,6 +102,8 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
 
     await server.KillAsync(sandbox);
     await bareCrun.DeleteAsync("ibarepause");
+
+    agentReport = await AgentBench.RunAsync(server, dataDir, crunRoot, agentPath);
 }
 
 var report = new StringBuilder();
@@ -114,6 +118,7 @@ foreach (var (name, stats) in api)
 
 Console.WriteLine();
 Console.WriteLine(report);
+Console.WriteLine(agentReport);
 
 if (resultsPath is not null)
 {
@@ -133,6 +138,13 @@ if (resultsPath is not null)
         agent, so both start it), without waiting for the agent to answer; and `crun pause` / `crun resume`.
 
         {report}
+        ## The agent
+
+        **Through the API port** is what E2B's SDKs do: the request goes to Paddock's port with the
+        `E2b-Sandbox-*` headers and the proxy forwards it over the sandbox's channel. **Agent channel** is the
+        same request sent straight to the agent's unix socket on the host, the primitive under the proxy.
+
+        {agentReport}
         """;
     await File.WriteAllTextAsync(resultsPath, text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart());
     Console.WriteLine($"Wrote {resultsPath}");

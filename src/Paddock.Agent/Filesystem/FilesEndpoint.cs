@@ -94,7 +94,7 @@ internal sealed class FilesEndpoint(AgentState state)
                     return;
                 }
 
-                written.Add((JsonNode)await WriteAsync(target, section.Body.CopyToAsync, user, metadata, context.RequestAborted));
+                written.Add((JsonNode)await WriteAsync(target, (file, ct) => section.Body.CopyToAsync(file, FileDownload.CopyBufferSize, ct), user, metadata, context.RequestAborted));
             }
         }
         else
@@ -108,7 +108,7 @@ internal sealed class FilesEndpoint(AgentState state)
             var body = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
                 ? new GZipStream(request.Body, CompressionMode.Decompress)
                 : request.Body;
-            written.Add((JsonNode)await WriteAsync(user.Resolve(queryPath), body.CopyToAsync, user, metadata, context.RequestAborted));
+            written.Add((JsonNode)await WriteAsync(user.Resolve(queryPath), (file, ct) => body.CopyToAsync(file, FileDownload.CopyBufferSize, ct), user, metadata, context.RequestAborted));
         }
 
         context.Response.ContentType = "application/json";
@@ -218,7 +218,7 @@ internal sealed class FilesEndpoint(AgentState state)
                 foreach (var path in paths)
                 {
                     await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-                    await source.CopyToAsync(file, cancellationToken);
+                    await source.CopyToAsync(file, FileDownload.CopyBufferSize, cancellationToken);
                 }
             }, user, [], context.RequestAborted);
 

@@ -11,6 +11,7 @@ namespace Paddock.Agent.Process;
 internal sealed class ManagedProcess
 {
     private readonly System.Diagnostics.Process _process;
+    private readonly Stream? _stdin;
     private readonly Lock _gate = new();
     private readonly List<Channel<JsonObject>> _watchers = [];
     private JsonObject? _end;
@@ -23,6 +24,8 @@ internal sealed class ManagedProcess
         Tag = tag;
         Terminal = terminal;
         Pid = process.Id;
+        // Taken now: a quick process can end, and its Process be disposed, before a caller writes to it.
+        _stdin = terminal is null ? process.StandardInput.BaseStream : null;
     }
 
     public int Pid { get; }
@@ -45,8 +48,8 @@ internal sealed class ManagedProcess
             return;
         }
 
-        await _process.StandardInput.BaseStream.WriteAsync(data);
-        await _process.StandardInput.BaseStream.FlushAsync();
+        await _stdin!.WriteAsync(data);
+        await _stdin.FlushAsync();
     }
 
     /// <summary>Starts pumping output; <paramref name="onExit"/> runs once the end event is out.</summary>
@@ -150,10 +153,14 @@ internal sealed class ManagedProcess
     {
         try
         {
-            await _process.StandardInput.BaseStream.DisposeAsync();
+            if (_stdin is not null)
+            {
+                await _stdin.DisposeAsync();
+            }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
+            // Already closed: the process ended.
         }
     }
 

@@ -29,6 +29,10 @@ public sealed partial class LifecycleService : IDisposable
     private readonly SandboxLocks _locks = new();
     private readonly TimeoutScheduler _scheduler;
 
+    // Sandboxes whose traffic may flow, kept in memory because the proxy asks on every request. A sandbox
+    // leaves the set before the runtime pauses or deletes it and joins once it runs.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
+
     /// <summary>Creates the service; call <see cref="StartAsync"/> before use.</summary>
     public LifecycleService(
         ISandboxStore store,
@@ -61,8 +65,15 @@ public sealed partial class LifecycleService : IDisposable
         foreach (var record in live)
         {
             ScheduleDeadline(record);
+            if (record.State == SandboxState.Running)
+            {
+                _running[record.Id] = true;
+            }
         }
     }
+
+    /// <summary>Whether the sandbox runs now (answered from memory, for the proxy's per-request check).</summary>
+    public bool IsRunning(string id) => _running.ContainsKey(id);
 
     /// <summary>Creates a sandbox and returns it once it runs.</summary>
     public async Task<SandboxRecord> CreateAsync(CreateSandboxCommand command, CancellationToken cancellationToken)
@@ -134,6 +145,7 @@ public sealed partial class LifecycleService : IDisposable
             EndAt = ready + TimeSpan.FromSeconds(command.TimeoutSeconds),
         };
         await _store.UpdateAsync(record, CancellationToken.None);
+        _running[id] = true;
         ScheduleDeadline(record);
         Log.Created(_logger, id, template.Id, record.EndAt);
         return record;
@@ -284,9 +296,16 @@ public sealed partial class LifecycleService : IDisposable
     private async Task<SandboxRecord> PauseLockedAsync(SandboxRecord record)
     {
         SandboxTransitions.Ensure(record.State, SandboxState.Paused);
-        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        _running.TryRemove(record.Id, out _);
+        try
         {
+            using var budget = new CancellationTokenSource(s_runtimeBudget);
             await _runtime.PauseAsync(record.Id, budget.Token);
+        }
+        catch
+        {
+            _running[record.Id] = true;
+            throw;
         }
 
         var now = _time.GetUtcNow();
@@ -314,6 +333,7 @@ public sealed partial class LifecycleService : IDisposable
             EndAt = ClipToLifetime(now, now + TimeSpan.FromSeconds(timeoutSeconds)),
         };
         await _store.UpdateAsync(record, CancellationToken.None);
+        _running[record.Id] = true;
         ScheduleDeadline(record);
         return record;
     }
@@ -335,6 +355,7 @@ public sealed partial class LifecycleService : IDisposable
     private async Task KillLockedAsync(SandboxRecord record, KillReason reason)
     {
         SandboxTransitions.Ensure(record.State, SandboxState.Killed);
+        _running.TryRemove(record.Id, out _);
         using (var budget = new CancellationTokenSource(s_runtimeBudget))
         {
             await _runtime.DeleteAsync(record.Id, budget.Token);

@@ -46,7 +46,7 @@ internal sealed partial class SandboxProxyMiddleware(
             return;
         }
 
-        if (!await IsRunningAsync(target.SandboxId, context.RequestAborted))
+        if (!lifecycle.IsRunning(target.SandboxId))
         {
             await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
             return;
@@ -79,18 +79,6 @@ internal sealed partial class SandboxProxyMiddleware(
         {
             LogForwardFailed(logger, target.SandboxId, target.Port, result, exception);
             await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
-        }
-    }
-
-    private async Task<bool> IsRunningAsync(string sandboxId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await lifecycle.GetAsync(sandboxId, cancellationToken)).State == SandboxState.Running;
-        }
-        catch (PaddockException ex) when (ex.Kind == ErrorKind.NotFound)
-        {
-            return false;
         }
     }
 
