@@ -125,7 +125,7 @@ internal static class AgentBench
             var channel = Directory.CreateTempSubdirectory("paddock-bench-agent-").FullName;
             var socketPath = Path.Combine(channel, "agent.sock");
             var watch = Stopwatch.StartNew();
-            using var agent = Process.Start(new ProcessStartInfo(agentPath, ["--channel", channel, "--port", "0"]) { RedirectStandardError = true })!;
+            using var agent = Process.Start(new ProcessStartInfo(agentPath, ["--channel", channel, "--port", "0", "--interpreter-port", "0"]) { RedirectStandardError = true })!;
             while (!await HealthyAsync(socketPath))
             {
                 if (agent.HasExited || watch.Elapsed > TimeSpan.FromSeconds(10))

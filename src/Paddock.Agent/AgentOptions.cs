@@ -1,10 +1,13 @@
 namespace Paddock.Agent;
 
 /// <summary>Where the agent listens, from its command line.</summary>
-internal sealed record AgentOptions(string ChannelDir, int Port)
+internal sealed record AgentOptions(string ChannelDir, int Port, int InterpreterPort)
 {
     /// <summary>envd's port inside the sandbox.</summary>
     public const int EnvdPort = 49983;
+
+    /// <summary>The code interpreter's port inside the sandbox, as E2B's.</summary>
+    public const int CodeInterpreterPort = 49999;
 
     /// <summary>The agent's own HTTP endpoint on the host channel.</summary>
     public string AgentSocket => Path.Combine(ChannelDir, "agent.sock");
@@ -19,6 +22,7 @@ internal sealed record AgentOptions(string ChannelDir, int Port)
     {
         var channel = "/run/paddock";
         var port = EnvdPort;
+        var interpreterPort = CodeInterpreterPort;
         for (var i = 0; i < args.Length - 1; i++)
         {
             switch (args[i])
@@ -29,9 +33,12 @@ internal sealed record AgentOptions(string ChannelDir, int Port)
                 case "--port":
                     port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                     break;
+                case "--interpreter-port":
+                    interpreterPort = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
             }
         }
 
-        return new AgentOptions(channel, port);
+        return new AgentOptions(channel, port, interpreterPort);
     }
 }

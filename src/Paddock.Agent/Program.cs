@@ -9,7 +9,8 @@ using Paddock.Agent.Http;
 using Paddock.Agent.Tunnel;
 
 // Paddock's in-sandbox agent: envd's HTTP endpoints on the host channel (agent.sock) and on
-// 127.0.0.1:49983 inside the sandbox, and a tunnel to any port of the sandbox (tunnel.sock).
+// 127.0.0.1:49983 inside the sandbox, the code interpreter on 127.0.0.1:49999, and a tunnel to any
+// port of the sandbox (tunnel.sock).
 // Kestrel runs without the generic host: see AgentApplication for why.
 var options = AgentOptions.Parse(args);
 Directory.CreateDirectory(options.ChannelDir);
@@ -26,10 +27,12 @@ var kestrelOptions = new KestrelServerOptions { AddServerHeader = false };
 kestrelOptions.Limits.MaxRequestBodySize = null;
 kestrelOptions.ListenUnixSocket(options.AgentSocket);
 kestrelOptions.Listen(IPAddress.Loopback, options.Port);
-using var server = new KestrelServer(
-    Options.Create(kestrelOptions),
-    new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance),
-    NullLoggerFactory.Instance);
+var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
+using var server = new KestrelServer(Options.Create(kestrelOptions), transport, NullLoggerFactory.Instance);
+
+var interpreterOptions = new KestrelServerOptions { AddServerHeader = false };
+interpreterOptions.Listen(IPAddress.Loopback, options.InterpreterPort);
+using var interpreter = new KestrelServer(Options.Create(interpreterOptions), transport, NullLoggerFactory.Instance);
 
 using var stopping = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -39,5 +42,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 });
 
 await server.StartAsync(new AgentApplication(state), CancellationToken.None);
+await interpreter.StartAsync(new Paddock.Agent.Interpreter.InterpreterApplication(state), CancellationToken.None);
 await new PortTunnel(options.TunnelSocket).RunAsync(stopping.Token);
+await interpreter.StopAsync(CancellationToken.None);
 await server.StopAsync(CancellationToken.None);

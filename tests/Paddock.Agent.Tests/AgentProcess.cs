@@ -42,6 +42,9 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The code interpreter's port (49999 in a sandbox).</summary>
+    public int InterpreterPort { get; private init; }
+
     /// <summary>An HTTP client speaking to the agent over its channel socket, as the host does.</summary>
     public HttpClient Http { get; }
 
@@ -56,13 +59,14 @@ internal sealed class AgentProcess : IAsyncDisposable
 
         var port = FreePort();
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--channel", channel, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        var interpreterPort = FreePort();
+        foreach (var arg in new[] { "--channel", channel, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interpreter-port", interpreterPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             info.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(info)!;
-        var agent = new AgentProcess(process, channel, port);
+        var agent = new AgentProcess(process, channel, port) { InterpreterPort = interpreterPort };
         var deadline = Stopwatch.StartNew();
         while (true)
         {

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Agent.Interpreter;
+
+/// <summary>
+/// The lines of E2B's <c>/execute</c> stream made from a kernel's messages: the execution count, output
+/// as it is printed, results in every format the kernel gives, and the first error.
+/// </summary>
+internal static class ExecutionOutput
+{
+    // MIME types and the result field each becomes; anything else goes to "extra".
+    private static readonly Dictionary<string, string> s_formats = new(StringComparer.Ordinal)
+    {
+        ["text/plain"] = "text",
+        ["text/html"] = "html",
+        ["text/markdown"] = "markdown",
+        ["image/svg+xml"] = "svg",
+        ["image/png"] = "png",
+        ["image/jpeg"] = "jpeg",
+        ["application/pdf"] = "pdf",
+        ["text/latex"] = "latex",
+        ["application/json"] = "json",
+        ["application/javascript"] = "javascript",
+        ["e2b/data"] = "data",
+        ["e2b/chart"] = "chart",
+    };
+
+    /// <summary>The line for a kernel message, or null for messages that make none.</summary>
+    public static JsonObject? LineFor(JupyterMessage message) => message.Type switch
+    {
+        "execute_input" => new JsonObject { ["type"] = "number_of_executions", ["execution_count"] = message.Content["execution_count"]?.DeepClone() },
+        "stream" => new JsonObject
+        {
+            ["type"] = message.Content["name"]?.GetValue<string>() == "stderr" ? "stderr" : "stdout",
+            ["text"] = message.Content["text"]?.GetValue<string>() ?? string.Empty,
+            ["timestamp"] = Now(),
+        },
+        "execute_result" => Result(message.Content["data"] as JsonObject, isMain: true),
+        "display_data" => Result(message.Content["data"] as JsonObject, isMain: false),
+        "error" => Error(
+            message.Content["ename"]?.GetValue<string>() ?? "Error",
+            message.Content["evalue"]?.GetValue<string>() ?? string.Empty,
+            string.Join('\n', (message.Content["traceback"] as JsonArray ?? []).Select(t => t?.GetValue<string>()))),
+        _ => null,
+    };
+
+    public static JsonObject Error(string name, string value, string traceback) =>
+        new() { ["type"] = "error", ["name"] = name, ["value"] = value, ["traceback"] = traceback };
+
+    public static JsonObject Keepalive() => new() { ["type"] = "keepalive" };
+
+    public static JsonObject End() => new() { ["type"] = "end_of_execution" };
+
+    private static JsonObject Result(JsonObject? data, bool isMain)
+    {
+        var result = new JsonObject { ["type"] = "result", ["is_main_result"] = isMain };
+        JsonObject? extra = null;
+        foreach (var (mime, value) in data ?? [])
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (!s_formats.TryGetValue(mime, out var field))
+            {
+                (extra ??= [])[mime] = value.DeepClone();
+                continue;
+            }
+
+            result[field] = field == "text" && value is JsonValue text && text.TryGetValue<string>(out var plain)
+                ? StripQuotes(plain)
+                : value.DeepClone();
+        }
+
+        if (extra is not null)
+        {
+            result["extra"] = extra;
+        }
+
+        return result;
+    }
+
+    // E2B's server hands out a string result's text/plain without the repr quotes ('abc' -> abc).
+    private static string StripQuotes(string text) =>
+        text.Length >= 2 && (text[0] == '\'' || text[0] == '"') && text[^1] == text[0] ? text[1..^1] : text;
+
+    private static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Paddock.Agent.Interpreter;
+
+/// <summary>
+/// The code interpreter's HTTP application, on its own loopback port inside the sandbox (49999, as
+/// E2B's), which the host reaches through the agent's port tunnel like any port a user opens.
+/// </summary>
+internal sealed class InterpreterApplication(AgentState state) : IHttpApplication<HttpContext>
+{
+    private readonly InterpreterEndpoints _endpoints = new(state);
+
+    public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+    public void DisposeContext(HttpContext context, Exception? exception)
+    {
+    }
+
+    public async Task ProcessRequestAsync(HttpContext context)
+    {
+        try
+        {
+            await _endpoints.HandleAsync(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"paddock-agent: interpreter {context.Request.Method} {context.Request.Path} failed: {ex}");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync(ex.Message);
+            }
+        }
+    }
+}

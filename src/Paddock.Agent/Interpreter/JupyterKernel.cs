@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using NetMQ;
+using NetMQ.Sockets;
+using Paddock.Agent.Process;
+
+namespace Paddock.Agent.Interpreter;
+
+/// <summary>
+/// A Jupyter kernel process and the agent's ZeroMQ sockets to it: requests go out on shell (and
+/// control), and every reply or iopub message is routed to the execution whose request it answers.
+/// One poller thread owns the sockets; other threads hand it frames through a queue.
+/// </summary>
+internal sealed class JupyterKernel : IAsyncDisposable
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly System.Diagnostics.Process _process;
+    private readonly string _connectionFile;
+    private readonly byte[] _key;
+    private readonly string _session = Guid.NewGuid().ToString("N");
+    private readonly DealerSocket _shell = new();
+    private readonly DealerSocket _control = new();
+    private readonly SubscriberSocket _iopub = new();
+    private readonly NetMQQueue<(NetMQSocket Socket, byte[][] Frames)> _outbox = new();
+    private readonly NetMQPoller _poller;
+    private readonly ConcurrentDictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
+
+    private JupyterKernel(System.Diagnostics.Process process, string connectionFile, byte[] key, int[] ports)
+    {
+        _process = process;
+        _connectionFile = connectionFile;
+        _key = key;
+        _shell.Connect($"tcp://127.0.0.1:{ports[0]}");
+        _iopub.Connect($"tcp://127.0.0.1:{ports[1]}");
+        _iopub.SubscribeToAnyTopic();
+        _control.Connect($"tcp://127.0.0.1:{ports[3]}");
+        _shell.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
+        _iopub.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
+        _control.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
+        _outbox.ReceiveReady += (_, e) =>
+        {
+            while (e.Queue.TryDequeue(out var item, TimeSpan.Zero))
+            {
+                item.Socket.SendMultipartBytes(item.Frames);
+            }
+        };
+        _poller = [_shell, _iopub, _control, _outbox];
+        _poller.RunAsync("jupyter-kernel", isBackgroundThread: true);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            foreach (var listener in _listeners.Values)
+            {
+                listener.Messages.Writer.TryComplete(new KernelDiedException(ExitDescription()));
+            }
+        };
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts a kernel as <paramref name="user"/> in <paramref name="cwd"/> and waits until it answers.</summary>
+    public static async Task<JupyterKernel> StartAsync(KernelSpec spec, SandboxUser user, string cwd, IReadOnlyDictionary<string, string> envVars, CancellationToken cancellationToken)
+    {
+        var ports = FreePorts(5);
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var directory = Path.Combine(Path.GetTempPath(), "paddock-kernels");
+        Directory.CreateDirectory(directory);
+        var connectionFile = Path.Combine(directory, $"kernel-{Guid.NewGuid():N}.json");
+        var connection = new JsonObject
+        {
+            ["shell_port"] = ports[0],
+            ["iopub_port"] = ports[1],
+            ["stdin_port"] = ports[2],
+            ["control_port"] = ports[3],
+            ["hb_port"] = ports[4],
+            ["ip"] = "127.0.0.1",
+            ["key"] = key,
+            ["transport"] = "tcp",
+            ["signature_scheme"] = "hmac-sha256",
+            ["kernel_name"] = spec.Name,
+        };
+        await File.WriteAllTextAsync(connectionFile, connection.ToJsonString(), cancellationToken);
+        File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _ = Filesystem.Native.LChown(connectionFile, user.Uid, user.Gid);
+
+        var info = new System.Diagnostics.ProcessStartInfo(spec.Argv[0])
+        {
+            UseShellExecute = false,
+            WorkingDirectory = cwd,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in spec.Argv.Skip(1))
+        {
+            info.ArgumentList.Add(arg == KernelSpec.ConnectionFilePlaceholder ? connectionFile : arg);
+        }
+
+        if (user.Uid != Process.Native.GetEffectiveUserId())
+        {
+            info.UserName = user.Name;
+        }
+
+        info.Environment.Clear();
+        info.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        info.Environment["HOME"] = user.Home;
+        info.Environment["USER"] = user.Name;
+        info.Environment["LOGNAME"] = user.Name;
+        foreach (var (name, value) in envVars)
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"{spec.Argv[0]} did not start");
+        var kernel = new JupyterKernel(process, connectionFile, Encoding.ASCII.GetBytes(key), ports);
+        try
+        {
+            await kernel.WaitReadyAsync(cancellationToken);
+            return kernel;
+        }
+        catch
+        {
+            await kernel.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends an execute request; the reader yields every message about it and completes once the
+    /// kernel has replied and gone idle (or fails with <see cref="KernelDiedException"/>).
+    /// </summary>
+    public ChannelReader<JupyterMessage> Execute(string code, bool silent)
+    {
+        var request = JupyterMessage.Create("execute_request", _session, new JsonObject
+        {
+            ["code"] = code,
+            ["silent"] = silent,
+            ["store_history"] = !silent,
+            ["user_expressions"] = new JsonObject(),
+            ["allow_stdin"] = false,
+            ["stop_on_error"] = true,
+        });
+        return Send(_shell, request);
+    }
+
+    /// <summary>Interrupts what the kernel runs (SIGINT, ipykernel's default interrupt mode).</summary>
+    public void Interrupt()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Process.Native.Kill(_process.Id, 2);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var listener in _listeners.Values)
+        {
+            listener.Messages.Writer.TryComplete(new KernelDiedException("the context was shut down"));
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        _poller.Stop();
+        _poller.Dispose();
+        _shell.Dispose();
+        _iopub.Dispose();
+        _control.Dispose();
+        _outbox.Dispose();
+        _process.Dispose();
+        File.Delete(_connectionFile);
+    }
+
+    private ChannelReader<JupyterMessage> Send(NetMQSocket socket, JupyterMessage message)
+    {
+        var listener = new Listener();
+        _listeners[message.Id] = listener;
+        if (_process.HasExited)
+        {
+            listener.Messages.Writer.TryComplete(new KernelDiedException(ExitDescription()));
+        }
+
+        _outbox.Enqueue((socket, message.Encode(_key)));
+        return listener.Messages.Reader;
+    }
+
+    // Runs on the poller thread.
+    private void Route(List<byte[]> frames)
+    {
+        if (JupyterMessage.Decode(frames, _key) is not { ParentId: { } parent } message || !_listeners.TryGetValue(parent, out var listener))
+        {
+            return;
+        }
+
+        listener.Messages.Writer.TryWrite(message);
+        if (message.Type == "status")
+        {
+            listener.Idle |= message.Content["execution_state"]?.GetValue<string>() == "idle";
+        }
+        else if (message.Type.EndsWith("_reply", StringComparison.Ordinal))
+        {
+            listener.Replied = true;
+        }
+
+        if (listener.Idle && listener.Replied)
+        {
+            _listeners.TryRemove(parent, out _);
+            listener.Messages.Writer.TryComplete();
+        }
+    }
+
+    // A kernel answers kernel_info on shell at once, but iopub messages reach a new subscriber only once
+    // its subscription has propagated: ready means both a reply and its idle status arrived.
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(s_startTimeout);
+        while (true)
+        {
+            var reader = Send(_shell, JupyterMessage.Create("kernel_info_request", _session, []));
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+            attempt.CancelAfter(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                await foreach (var _ in reader.ReadAllAsync(attempt.Token))
+                {
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
+            {
+                // Not there yet: ask again.
+            }
+            catch (OperationCanceledException)
+            {
+                throw new KernelDiedException($"the kernel did not answer within {s_startTimeout.TotalSeconds:0} s");
+            }
+        }
+    }
+
+    private string ExitDescription()
+    {
+        try
+        {
+            return $"the kernel exited with code {_process.ExitCode.ToString(CultureInfo.InvariantCulture)}";
+        }
+        catch (InvalidOperationException)
+        {
+            return "the kernel exited";
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    private sealed class Listener
+    {
+        public Channel<JupyterMessage> Messages { get; } = Channel.CreateUnbounded<JupyterMessage>(new UnboundedChannelOptions { SingleReader = true });
+
+        public bool Idle { get; set; }
+
+        public bool Replied { get; set; }
+    }
+}
+
+/// <summary>The kernel process ended (or never answered) while work was waiting on it.</summary>
+internal sealed class KernelDiedException(string message) : Exception(message);

@@ -1,0 +1,85 @@
+// runCode and code contexts through @e2b/code-interpreter@2.8.0: the agent's code interpreter on port
+// 49999 of the sandbox, speaking to real Jupyter kernels.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Sandbox } from '@e2b/code-interpreter'
+import { TimeoutError } from 'e2b'
+
+let sandbox
+before(async () => {
+  sandbox = await Sandbox.create({ envs: { SANDBOX_WIDE: 'everywhere' } })
+})
+after(async () => {
+  await sandbox?.kill()
+})
+
+test("runCode('1+1') is the text '2', and state is kept across executions", async () => {
+  const execution = await sandbox.runCode('1+1')
+  assert.equal(execution.text, '2')
+  assert.equal(execution.results[0].isMainResult, true)
+  await sandbox.runCode('counter = 41')
+  assert.equal((await sandbox.runCode('counter + 1')).text, '42')
+})
+
+test('stdout streams before the execution ends', async () => {
+  const started = Date.now()
+  const arrivals = []
+  const execution = await sandbox.runCode('import time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.4)', {
+    onStdout: (out) => arrivals.push([out.line, Date.now() - started]),
+  })
+  assert.deepEqual(execution.logs.stdout, ['0\n', '1\n', '2\n'])
+  assert.equal(arrivals[0][0], '0\n')
+  assert.ok(arrivals[0][1] < 700, `first line after ${arrivals[0][1]} ms`)
+})
+
+test('an exception is an error with its traceback, and the next execution is fine', async () => {
+  const failed = await sandbox.runCode('def boom():\n    return 1 / 0\nboom()')
+  assert.equal(failed.error.name, 'ZeroDivisionError')
+  assert.equal(failed.error.value, 'division by zero')
+  assert.match(failed.error.traceback, /boom/)
+  assert.equal((await sandbox.runCode('"still here"')).text, 'still here')
+})
+
+test('a matplotlib figure comes back as a PNG result', async () => {
+  const execution = await sandbox.runCode('import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [4, 1, 9])\nplt.show()')
+  const png = execution.results.find((r) => r.png)
+  assert.ok(png, `results: ${JSON.stringify(execution.results.map((r) => r.formats()))}`)
+  assert.deepEqual([...Buffer.from(png.png, 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+})
+
+test('env vars: per execution (set, then reset) and the sandbox-wide ones', async () => {
+  assert.equal((await sandbox.runCode('import os; os.environ.get("PER_RUN")', { envs: { PER_RUN: 'only now' } })).text, 'only now')
+  assert.equal((await sandbox.runCode('import os; str(os.environ.get("PER_RUN"))')).text, 'None')
+  assert.equal((await sandbox.runCode('import os; os.environ["SANDBOX_WIDE"]')).text, 'everywhere')
+})
+
+test('timeoutMs is TimeoutError, the kernel is interrupted, and the next execution runs at once', async () => {
+  await assert.rejects(() => sandbox.runCode('import time\ntime.sleep(30)', { timeoutMs: 1000 }), TimeoutError)
+  const started = Date.now()
+  assert.equal((await sandbox.runCode('"after the timeout"')).text, 'after the timeout')
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`)
+})
+
+test('contexts: create, list, run in, restart, remove; independent of the default one', async () => {
+  const context = await sandbox.createCodeContext({ cwd: '/tmp' })
+  assert.equal(context.language, 'python')
+  assert.equal(context.cwd, '/tmp')
+  assert.ok((await sandbox.listCodeContexts()).some((c) => c.id === context.id))
+
+  assert.equal((await sandbox.runCode('import os; os.getcwd()', { context })).text, '/tmp')
+  await sandbox.runCode('private = 1', { context })
+  assert.equal((await sandbox.runCode('"private" in dir()')).text, 'False')
+
+  await sandbox.restartCodeContext(context)
+  assert.equal((await sandbox.runCode('"private" in dir()', { context })).text, 'False')
+
+  await sandbox.removeCodeContext(context)
+  assert.ok(!(await sandbox.listCodeContexts()).some((c) => c.id === context.id))
+})
+
+test('pause and resume keep a variable defined before the pause', async () => {
+  await sandbox.runCode('kept = "across pause"')
+  await sandbox.pause()
+  const resumed = await Sandbox.connect(sandbox.sandboxId)
+  assert.equal((await resumed.runCode('kept')).text, 'across pause')
+})
