@@ -116,6 +116,8 @@ internal sealed class JupyterKernel : IAsyncDisposable
             info.Environment[name] = value;
         }
 
+        info.Environment["PYTHONPATH"] = KernelSpec.PythonHelpers;
+
         var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"{spec.Argv[0]} did not start");
         var kernel = new JupyterKernel(process, connectionFile, Encoding.ASCII.GetBytes(key), ports);
         try

@@ -5,12 +5,15 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
 {
     public const string ConnectionFilePlaceholder = "{connection_file}";
 
+    /// <summary>The agent's Python helpers (the chart extension), shipped next to its binary.</summary>
+    public static string PythonHelpers => Path.Combine(AppContext.BaseDirectory, "python");
+
     private static readonly KernelSpec[] s_known =
     [
         new(
             "python3",
             "python",
-            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder],
+            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_charts"],
             base64Json =>
                 "import os as _paddock_os, json as _paddock_json, base64 as _paddock_b64\n" +
                 $"_paddock_env = _paddock_json.loads(_paddock_b64.b64decode('{base64Json}'))\n" +

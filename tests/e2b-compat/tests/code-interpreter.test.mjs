@@ -47,6 +47,44 @@ test('a matplotlib figure comes back as a PNG result', async () => {
   assert.deepEqual([...Buffer.from(png.png, 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 })
 
+test('matplotlib charts come back as chart objects: line, bar, scatter, pie, box, and a superchart', async () => {
+  const line = (await sandbox.runCode(`
+import matplotlib.pyplot as plt
+plt.figure()
+plt.plot([1, 2, 3], [2, 4, 8], label="growth")
+plt.title("Line"); plt.xlabel("day"); plt.ylabel("value")
+plt.show()`)).results.find((r) => r.chart).chart
+  assert.equal(line.type, 'line')
+  assert.equal(line.title, 'Line')
+  assert.equal(line.x_label, 'day')
+  assert.equal(line.y_label, 'value')
+  assert.deepEqual(line.elements[0], { label: 'growth', points: [[1, 2], [2, 4], [3, 8]] })
+
+  const bar = (await sandbox.runCode(`
+plt.figure()
+plt.bar(["a", "b", "c"], [3, 5, 2], label="sales")
+plt.title("Bar")
+plt.show()`)).results.find((r) => r.chart).chart
+  assert.equal(bar.type, 'bar')
+  assert.deepEqual(bar.elements.map((e) => [e.label, e.value, e.group]), [['a', '3', 'sales'], ['b', '5', 'sales'], ['c', '2', 'sales']])
+
+  const scatter = (await sandbox.runCode('plt.figure()\nplt.scatter([1, 2], [3, 4], label="pts")\nplt.show()')).results.find((r) => r.chart).chart
+  assert.equal(scatter.type, 'scatter')
+  assert.deepEqual(scatter.elements[0].points, [[1, 3], [2, 4]])
+
+  const pie = (await sandbox.runCode('plt.figure()\nplt.pie([1, 3], labels=["x", "y"])\nplt.show()')).results.find((r) => r.chart).chart
+  assert.equal(pie.type, 'pie')
+  assert.deepEqual(pie.elements.map((e) => [e.label, Math.round(e.angle)]), [['x', 90], ['y', 270]])
+
+  const box = (await sandbox.runCode('plt.figure()\nplt.boxplot([[1, 2, 3, 4, 5]], labels=["five"])\nplt.show()')).results.find((r) => r.chart).chart
+  assert.equal(box.type, 'box_and_whisker')
+  assert.deepEqual(box.elements[0], { label: 'five', min: 1, first_quartile: 2, median: 3, third_quartile: 4, max: 5, outliers: [] })
+
+  const superchart = (await sandbox.runCode('fig, (a, b) = plt.subplots(1, 2)\na.plot([1, 2], [1, 2])\nb.bar(["q"], [1])\nplt.show()')).results.find((r) => r.chart).chart
+  assert.equal(superchart.type, 'superchart')
+  assert.deepEqual(superchart.elements.map((e) => e.type), ['line', 'bar'])
+})
+
 test('env vars: per execution (set, then reset) and the sandbox-wide ones', async () => {
   assert.equal((await sandbox.runCode('import os; os.environ.get("PER_RUN")', { envs: { PER_RUN: 'only now' } })).text, 'only now')
   assert.equal((await sandbox.runCode('import os; str(os.environ.get("PER_RUN"))')).text, 'None')
