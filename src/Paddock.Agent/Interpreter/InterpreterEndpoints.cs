@@ -128,8 +128,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
             {
                 if (envVars.Count > 0)
                 {
-                    var encoded = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(envVars, AgentJson.Default.DictionaryStringString));
-                    await DrainAsync(kernel.Execute(KernelSpec.For(target.Language)!.SetEnvCode(encoded), silent: true), CancellationToken.None);
+                    await DrainAsync(kernel.Execute(KernelSpec.For(target.Language)!.SetEnvCode(envVars), silent: true), CancellationToken.None);
                 }
 
                 try

@@ -1,12 +1,16 @@
+using System.Text.Json;
+
 namespace Paddock.Agent.Interpreter;
 
-/// <summary>How to start the Jupyter kernel of a language (argv, with the connection file's place marked).</summary>
-internal sealed record KernelSpec(string Name, string Language, string[] Argv, Func<string, string> SetEnvCode, string ResetEnvCode)
+/// <summary>
+/// How to start the Jupyter kernel of a language (argv, with the connection file's place marked), and
+/// the code that sets per-execution environment variables in it and puts them back afterwards.
+/// Python is Debian's ipykernel; bash and JavaScript are the agent's own ipykernel wrapper kernels
+/// (<c>python/paddock_kernels.py</c>), since Debian packages no kernel for them.
+/// </summary>
+internal sealed record KernelSpec(string Name, string Language, string[] Argv, Func<IReadOnlyDictionary<string, string>, string> SetEnvCode, string ResetEnvCode)
 {
     public const string ConnectionFilePlaceholder = "{connection_file}";
-
-    /// <summary>The agent's Python helpers (the chart extension), shipped next to its binary.</summary>
-    public static string PythonHelpers => Path.Combine(AppContext.BaseDirectory, "python");
 
     private static readonly KernelSpec[] s_known =
     [
@@ -14,14 +18,40 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
             "python3",
             "python",
             ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_charts"],
-            base64Json =>
+            env =>
                 "import os as _paddock_os, json as _paddock_json, base64 as _paddock_b64\n" +
-                $"_paddock_env = _paddock_json.loads(_paddock_b64.b64decode('{base64Json}'))\n" +
+                $"_paddock_env = _paddock_json.loads(_paddock_b64.b64decode('{Base64Json(env)}'))\n" +
                 "_paddock_saved_env = {k: _paddock_os.environ.get(k) for k in _paddock_env}\n" +
                 "_paddock_os.environ.update(_paddock_env)\n",
             "for _k, _v in _paddock_saved_env.items():\n" +
             "    _paddock_os.environ.pop(_k, None) if _v is None else _paddock_os.environ.__setitem__(_k, _v)\n"),
+        new(
+            "paddock_bash",
+            "bash",
+            ["/usr/bin/python3", "-m", "paddock_kernels", "bash", "-f", ConnectionFilePlaceholder],
+            env =>
+            {
+                // Only names a shell can hold; the previous values of exactly these are restored afterwards.
+                var names = env.Keys.Where(IsShellName).ToList();
+                return $"__paddock_env_keys='{string.Join(' ', names)}'\n" +
+                    "__paddock_env_backup=$(for k in $__paddock_env_keys; do [ -n \"${!k+x}\" ] && declare -p \"$k\"; done)\n" +
+                    string.Concat(names.Select(name => $"export {name}={ShellQuote(env[name])}\n"));
+            },
+            "unset $__paddock_env_keys; eval \"$__paddock_env_backup\"\n"),
+        new(
+            "paddock_javascript",
+            "javascript",
+            ["/usr/bin/python3", "-m", "paddock_kernels", "javascript", "-f", ConnectionFilePlaceholder],
+            env =>
+                "globalThis.__paddockSavedEnv = {};\n" +
+                $"for (const [k, v] of Object.entries(JSON.parse(Buffer.from('{Base64Json(env)}', 'base64').toString()))) {{ __paddockSavedEnv[k] = process.env[k]; process.env[k] = v }}\n",
+            "for (const [k, v] of Object.entries(globalThis.__paddockSavedEnv)) { if (v === undefined) delete process.env[k]; else process.env[k] = v }\n"),
     ];
+
+    /// <summary>The agent's Python helpers (the chart extension, the wrapper kernels), shipped next to its binary.</summary>
+    public static string PythonHelpers => Path.Combine(AppContext.BaseDirectory, "python");
+
+    public static IEnumerable<string> Languages => s_known.Select(k => k.Language);
 
     /// <summary>E2B's normalisation: lowercased and trimmed, <c>js</c> and <c>ts</c> spelled out, empty is python.</summary>
     public static string Normalize(string? language)
@@ -32,11 +62,18 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
             "" => "python",
             "js" => "javascript",
             "ts" => "typescript",
+            "sh" => "bash",
             _ => name,
         };
     }
 
     public static KernelSpec? For(string language) => s_known.FirstOrDefault(k => k.Language == language);
 
-    public static IEnumerable<string> Languages => s_known.Select(k => k.Language);
+    private static string Base64Json(IReadOnlyDictionary<string, string> env) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(env), AgentJson.Default.DictionaryStringString));
+
+    private static bool IsShellName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -115,6 +115,29 @@ test('contexts: create, list, run in, restart, remove; independent of the defaul
   assert.ok(!(await sandbox.listCodeContexts()).some((c) => c.id === context.id))
 })
 
+test('bash: state across executions, streamed output, exit status as an error, env vars', async () => {
+  const first = await sandbox.runCode('cd /tmp && GREETING=hello && echo "$GREETING from $(pwd)"', { language: 'bash' })
+  assert.equal(first.logs.stdout.join(''), 'hello from /tmp\n')
+  assert.equal((await sandbox.runCode('echo "$GREETING again in $(pwd)"', { language: 'bash' })).logs.stdout.join(''), 'hello again in /tmp\n')
+  const failed = await sandbox.runCode('false', { language: 'bash' })
+  assert.equal(failed.error.value, 'exit status 1')
+  assert.equal((await sandbox.runCode('echo "$PER_RUN"', { language: 'bash', envs: { PER_RUN: "it's set" } })).logs.stdout.join(''), "it's set\n")
+  assert.equal((await sandbox.runCode('echo "[${PER_RUN-unset}] $SANDBOX_WIDE"', { language: 'bash' })).logs.stdout.join(''), '[unset] everywhere\n')
+})
+
+test('javascript: console output, the last value as the result, state, await, errors', async () => {
+  const execution = await sandbox.runCode('console.log("hi from node"); 40 + 2', { language: 'js' })
+  assert.deepEqual(execution.logs.stdout, ['hi from node\n'])
+  assert.equal(execution.text, '42')
+  await sandbox.runCode('var total = 10', { language: 'javascript' })
+  assert.equal((await sandbox.runCode('total * 3', { language: 'javascript' })).text, '30')
+  assert.equal((await sandbox.runCode('await new Promise((r) => setTimeout(() => r("waited"), 50))', { language: 'javascript' })).text, 'waited')
+  const failed = await sandbox.runCode('null.property', { language: 'javascript' })
+  assert.equal(failed.error.name, 'TypeError')
+  assert.equal((await sandbox.runCode('process.env.PER_RUN', { language: 'javascript', envs: { PER_RUN: 'js env' } })).text, 'js env')
+  assert.equal((await sandbox.runCode('String(process.env.PER_RUN)', { language: 'javascript' })).text, 'undefined')
+})
+
 test('pause and resume keep a variable defined before the pause', async () => {
   await sandbox.runCode('kept = "across pause"')
   await sandbox.pause()

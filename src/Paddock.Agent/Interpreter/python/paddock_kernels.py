@@ -1,0 +1,147 @@
+"""Jupyter kernels of Paddock's code interpreter for the languages Debian packages no kernel for:
+bash and JavaScript (Node.js). Both are ipykernel wrapper kernels: they speak the Jupyter protocol
+through ipykernel and drive one long-lived interpreter process, so state lives across executions.
+
+Run as: python3 -m paddock_kernels <bash|javascript> -f <connection file>
+"""
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+from ipykernel.kernelapp import IPKernelApp
+from ipykernel.kernelbase import Kernel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class _WrapperKernel(Kernel):
+    implementation_version = "1.0"
+    banner = ""
+
+    def _stream(self, name, text):
+        if text:
+            self.send_response(self.iopub_socket, "stream", {"name": name, "text": text})
+
+    def _error(self, name, value, traceback):
+        content = {"ename": name, "evalue": value, "traceback": traceback}
+        self.send_response(self.iopub_socket, "error", content)
+        return dict(status="error", execution_count=self.execution_count, **content)
+
+    def _ok(self):
+        return {"status": "ok", "execution_count": self.execution_count, "payload": [], "user_expressions": {}}
+
+
+class BashKernel(_WrapperKernel):
+    """One bash process; each cell is sourced into it, so variables, functions and cwd persist."""
+
+    implementation = "paddock_bash"
+    language = "bash"
+    language_version = "5"
+    language_info = {"name": "bash", "mimetype": "text/x-sh", "file_extension": ".sh", "codemirror_mode": "shell"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._marker = "__paddock_done_" + uuid.uuid4().hex
+        self._bash = subprocess.Popen(
+            ["/bin/bash", "--noprofile", "--norc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True, bufsize=0)
+
+    def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
+        cell = os.path.join("/tmp", "paddock-cell-%d-%s.sh" % (os.getpid(), uuid.uuid4().hex))
+        with open(cell, "w") as f:
+            f.write(code + "\n")
+        # The marker comes on a line of its own, with the cell's exit status.
+        self._bash.stdin.write(("source %s </dev/null; printf '\\n%s %%d\\n' $?; rm -f %s\n" % (cell, self._marker, cell)).encode())
+        self._bash.stdin.flush()
+        pending = b""
+        status = 0
+        try:
+            while True:
+                chunk = os.read(self._bash.stdout.fileno(), 65536)
+                if not chunk:
+                    return self._error("KernelDied", "bash exited", [])
+                pending += chunk
+                index = pending.find(b"\n" + self._marker.encode() + b" ")
+                if index >= 0 and pending.endswith(b"\n"):
+                    if not silent:
+                        self._stream("stdout", pending[:index].decode(errors="replace"))
+                    status = int(pending[index:].split()[-1])
+                    break
+                # Send complete lines as they come, holding back the last newline: the marker starts with one.
+                cut = pending.rfind(b"\n")
+                if cut > 0 and index < 0 and not silent:
+                    self._stream("stdout", pending[:cut].decode(errors="replace"))
+                    pending = pending[cut:]
+        except KeyboardInterrupt:
+            os.killpg(self._bash.pid, signal.SIGINT)
+            return self._error("KeyboardInterrupt", "interrupted", [])
+        if status != 0:
+            return self._error("BashError", "exit status %d" % status, ["exit status %d" % status])
+        return self._ok()
+
+    def do_shutdown(self, restart):
+        self._bash.kill()
+        return super().do_shutdown(restart)
+
+
+class JavascriptKernel(_WrapperKernel):
+    """One Node.js process running paddock_node_runner.js: a persistent vm context, console output
+    streamed, the last expression's value (awaited when it is a promise) as the result."""
+
+    implementation = "paddock_javascript"
+    language = "javascript"
+    language_version = "node"
+    language_info = {"name": "javascript", "mimetype": "application/javascript", "file_extension": ".js"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._start()
+
+    def _start(self):
+        self._node = subprocess.Popen(
+            ["node", os.path.join(HERE, "paddock_node_runner.js")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            bufsize=0, start_new_session=True)
+        self._lines = self._node.stdout
+
+    def do_execute(self, code, silent, store_history=True, user_expressions=None, allow_stdin=False, **kwargs):
+        self._node.stdin.write((json.dumps({"code": code}) + "\n").encode())
+        self._node.stdin.flush()
+        error = None
+        try:
+            while True:
+                line = self._lines.readline()
+                if not line:
+                    self._start()
+                    return self._error("KernelDied", "node exited; the JavaScript state was reset", [])
+                message = json.loads(line)
+                if "stream" in message and not silent:
+                    self._stream(message["stream"], message["text"])
+                elif "result" in message and not silent:
+                    self.send_response(self.iopub_socket, "execute_result", {
+                        "execution_count": self.execution_count, "data": {"text/plain": message["result"]}, "metadata": {}})
+                elif "error" in message:
+                    # Read on to the cell's "done": what is left in the pipe would belong to the next cell.
+                    error = message["error"]
+                elif message.get("done"):
+                    return self._error(error["name"], error["message"], error["stack"].split("\n")) if error else self._ok()
+        except KeyboardInterrupt:
+            # A busy event loop cannot be interrupted from outside: stop node and start a fresh one.
+            self._node.kill()
+            self._start()
+            return self._error("KeyboardInterrupt", "interrupted; the JavaScript state was reset", [])
+
+    def do_shutdown(self, restart):
+        self._node.kill()
+        return super().do_shutdown(restart)
+
+
+KERNELS = {"bash": BashKernel, "javascript": JavascriptKernel}
+
+if __name__ == "__main__":
+    kernel = KERNELS[sys.argv.pop(1)]
+    IPKernelApp.launch_instance(kernel_class=kernel)
