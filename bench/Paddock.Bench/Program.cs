@@ -19,6 +19,7 @@ var bareRoot = crunRoot + "-bare";
 var agentPath = Path.GetFullPath(Environment.GetEnvironmentVariable("PADDOCK_AGENT_PATH") is { Length: > 0 } a ? a : "artifacts/agent/paddock-agent");
 
 var agentReport = string.Empty;
+var interpreterReport = string.Empty;
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
@@ -104,6 +105,7 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     await bareCrun.DeleteAsync("ibarepause");
 
     agentReport = await AgentBench.RunAsync(server, dataDir, crunRoot, agentPath);
+    interpreterReport = await InterpreterBench.RunAsync(server, dataDir);
 }
 
 var report = new StringBuilder();
@@ -119,6 +121,7 @@ foreach (var (name, stats) in api)
 Console.WriteLine();
 Console.WriteLine(report);
 Console.WriteLine(agentReport);
+Console.WriteLine(interpreterReport);
 
 if (resultsPath is not null)
 {
@@ -145,6 +148,15 @@ if (resultsPath is not null)
         same request sent straight to the agent's unix socket on the host, the primitive under the proxy.
 
         {agentReport}
+
+        ## The code interpreter
+
+        **Paddock** is `POST /execute` through the API port with the `E2b-Sandbox-*` headers, as E2B's
+        code-interpreter SDK sends it, read to the end of the stream. **Raw Jupyter** is the same `1+1` sent to
+        the same kernel by `jupyter_client`'s blocking client from inside the sandbox (execute, then wait for the
+        reply and the idle status), the protocol's own round trip without Paddock in the way.
+
+        {interpreterReport}
         """;
     await File.WriteAllTextAsync(resultsPath, text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart());
     Console.WriteLine($"Wrote {resultsPath}");

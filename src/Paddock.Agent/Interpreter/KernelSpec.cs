@@ -14,10 +14,11 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
 
     private static readonly KernelSpec[] s_known =
     [
+        // History in memory: IPython's default SQLite history file commits after every cell.
         new(
             "python3",
             "python",
-            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_charts"],
+            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_charts", "--HistoryManager.hist_file=:memory:"],
             env =>
                 "import os as _paddock_os, json as _paddock_json, base64 as _paddock_b64\n" +
                 $"_paddock_env = _paddock_json.loads(_paddock_b64.b64decode('{Base64Json(env)}'))\n" +
