@@ -5,12 +5,15 @@ namespace Paddock.Agent.Interpreter;
 /// <summary>
 /// How to start the Jupyter kernel of a language (argv, with the connection file's place marked), and
 /// the code that sets per-execution environment variables in it and puts them back afterwards.
-/// Python is Debian's ipykernel; bash and JavaScript are the agent's own ipykernel wrapper kernels
-/// (<c>python/paddock_kernels.py</c>), since Debian packages no kernel for them.
+/// Python is Debian's ipykernel; bash, JavaScript and TypeScript are the agent's own ipykernel wrapper
+/// kernels (<c>python/paddock_kernels.py</c>), since Debian packages no kernel for them.
 /// </summary>
 internal sealed record KernelSpec(string Name, string Language, string[] Argv, Func<IReadOnlyDictionary<string, string>, string> SetEnvCode, string ResetEnvCode)
 {
     public const string ConnectionFilePlaceholder = "{connection_file}";
+
+    private const string NodeResetEnv =
+        "for (const [k, v] of Object.entries(globalThis.__paddockSavedEnv)) { if (v === undefined) delete process.env[k]; else process.env[k] = v }\n";
 
     private static readonly KernelSpec[] s_known =
     [
@@ -43,10 +46,14 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
             "paddock_javascript",
             "javascript",
             ["/usr/bin/python3", "-m", "paddock_kernels", "javascript", "-f", ConnectionFilePlaceholder],
-            env =>
-                "globalThis.__paddockSavedEnv = {};\n" +
-                $"for (const [k, v] of Object.entries(JSON.parse(Buffer.from('{Base64Json(env)}', 'base64').toString()))) {{ __paddockSavedEnv[k] = process.env[k]; process.env[k] = v }}\n",
-            "for (const [k, v] of Object.entries(globalThis.__paddockSavedEnv)) { if (v === undefined) delete process.env[k]; else process.env[k] = v }\n"),
+            NodeSetEnv,
+            NodeResetEnv),
+        new(
+            "paddock_typescript",
+            "typescript",
+            ["/usr/bin/python3", "-m", "paddock_kernels", "typescript", "-f", ConnectionFilePlaceholder],
+            NodeSetEnv,
+            NodeResetEnv),
     ];
 
     /// <summary>The agent's Python helpers (the chart extension, the wrapper kernels), shipped next to its binary.</summary>
@@ -69,6 +76,10 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
     }
 
     public static KernelSpec? For(string language) => s_known.FirstOrDefault(k => k.Language == language);
+
+    private static string NodeSetEnv(IReadOnlyDictionary<string, string> env) =>
+        "globalThis.__paddockSavedEnv = {};\n" +
+        $"for (const [k, v] of Object.entries(JSON.parse(Buffer.from('{Base64Json(env)}', 'base64').toString()))) {{ __paddockSavedEnv[k] = process.env[k]; process.env[k] = v }}\n";
 
     private static string Base64Json(IReadOnlyDictionary<string, string> env) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>(env), AgentJson.Default.DictionaryStringString));

@@ -16,7 +16,7 @@ DEBIAN_FRONTEND=noninteractive chroot "$TARGET" apt-get install -y -q --no-insta
     python3-munkres \
     bash coreutils procps ca-certificates curl git \
     python3 python3-ipykernel python3-numpy python3-pandas python3-matplotlib \
-    nodejs
+    nodejs node-typescript
 
 echo "[3/4] creating the sandbox user"
 chroot "$TARGET" useradd --create-home --uid 1000 --user-group --shell /bin/bash user

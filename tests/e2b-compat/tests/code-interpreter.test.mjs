@@ -138,6 +138,24 @@ test('javascript: console output, the last value as the result, state, await, er
   assert.equal((await sandbox.runCode('String(process.env.PER_RUN)', { language: 'javascript' })).text, 'undefined')
 })
 
+test('typescript: types are stripped and the code runs, with state of its own', async () => {
+  const execution = await sandbox.runCode('const double = (n: number): number => n * 2\nconsole.log(double(4))\ndouble(21)', { language: 'ts' })
+  assert.deepEqual(execution.logs.stdout, ['8\n'])
+  assert.equal(execution.text, '42')
+  assert.equal((await sandbox.runCode('typeof double', { language: 'typescript' })).text, 'function')
+  assert.equal((await sandbox.runCode('typeof double', { language: 'javascript' })).text, 'undefined')
+})
+
+test('a kernel that dies is reported as an error, and the next execution gets a new one', async () => {
+  const context = await sandbox.createCodeContext()
+  await sandbox.runCode('before = 1', { context })
+  const died = await sandbox.runCode('import os\nos._exit(3)', { context })
+  assert.equal(died.error.name, 'KernelDied')
+  assert.match(died.error.value, /exited/)
+  assert.equal((await sandbox.runCode('"before" in dir()', { context })).text, 'False')
+  await sandbox.removeCodeContext(context)
+})
+
 test('pause and resume keep a variable defined before the pause', async () => {
   await sandbox.runCode('kept = "across pause"')
   await sandbox.pause()

@@ -1,8 +1,8 @@
 """Jupyter kernels of Paddock's code interpreter for the languages Debian packages no kernel for:
-bash and JavaScript (Node.js). Both are ipykernel wrapper kernels: they speak the Jupyter protocol
+bash, JavaScript (Node.js) and TypeScript. Both are ipykernel wrapper kernels: they speak the Jupyter protocol
 through ipykernel and drive one long-lived interpreter process, so state lives across executions.
 
-Run as: python3 -m paddock_kernels <bash|javascript> -f <connection file>
+Run as: python3 -m paddock_kernels <bash|javascript|typescript> -f <connection file>
 """
 
 import base64
@@ -102,9 +102,11 @@ class JavascriptKernel(_WrapperKernel):
         super().__init__(**kwargs)
         self._start()
 
+    runner_args = []
+
     def _start(self):
         self._node = subprocess.Popen(
-            ["node", os.path.join(HERE, "paddock_node_runner.js")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            ["node", os.path.join(HERE, "paddock_node_runner.js")] + self.runner_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             bufsize=0, start_new_session=True)
         self._lines = self._node.stdout
 
@@ -140,7 +142,16 @@ class JavascriptKernel(_WrapperKernel):
         return super().do_shutdown(restart)
 
 
-KERNELS = {"bash": BashKernel, "javascript": JavascriptKernel}
+class TypescriptKernel(JavascriptKernel):
+    """The JavaScript kernel with each cell transpiled by TypeScript (Debian's node-typescript) first."""
+
+    implementation = "paddock_typescript"
+    language = "typescript"
+    language_info = {"name": "typescript", "mimetype": "text/typescript", "file_extension": ".ts"}
+    runner_args = ["--typescript"]
+
+
+KERNELS = {"bash": BashKernel, "javascript": JavascriptKernel, "typescript": TypescriptKernel}
 
 if __name__ == "__main__":
     kernel = KERNELS[sys.argv.pop(1)]

@@ -11,13 +11,20 @@ const print = (stream) => (...args) => write({ stream, text: util.format(...args
 const sandboxConsole = { log: print('stdout'), info: print('stdout'), debug: print('stdout'), warn: print('stderr'), error: print('stderr') }
 const context = vm.createContext({ console: sandboxConsole, require, process, Buffer, setTimeout, clearTimeout, setInterval, clearInterval, fetch: globalThis.fetch, URL, TextEncoder, TextDecoder })
 
+// TypeScript cells are transpiled (types stripped, no type check) and then run as JavaScript.
+const typescript = process.argv.includes('--typescript') ? require('typescript') : null
+const compile = (code) => typescript
+  ? typescript.transpileModule(code, { compilerOptions: { target: typescript.ScriptTarget.ES2022, module: typescript.ModuleKind.None } }).outputText
+  : code
+
 let queue = Promise.resolve()
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   queue = queue.then(() => run(JSON.parse(line).code))
 })
 
-async function run (code) {
+async function run (source) {
   try {
+    const code = compile(source)
     let value
     try {
       value = vm.runInContext(code, context, { filename: 'cell.js' })
