@@ -52,7 +52,7 @@ internal static class AgentBench
             10 MiB write + read through the API port moves 20 MiB in {bigApi.P50:0.0} ms at p50: {throughput:0} MiB/s.
 
             **Agent idle RSS** (VmRSS of the agent, the sandbox's init): {freshRss / 1024.0:0.0} MiB once the sandbox is
-            created; {idleRss / 1024.0:0.0} MiB idle again after all the round trips above (GC heap and Kestrel's buffer pool grown by the 10 MiB transfers).
+            created; {idleRss / 1024.0:0.0} MiB idle again after all the round trips above.
 
             **Agent start to ready** (exec of `paddock-agent` on a fresh channel directory until `GET /health` answers on
             its socket, n=20): p50 {ready.P50:0.0} ms, p95 {ready.P95:0.0} ms; spawning `/bin/true` to its exit, the floor for
