@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Client;
+
+/// <summary>Commands in the sandbox (envd's <c>process.Process</c> service).</summary>
+public sealed class Commands
+{
+    private const string Service = "process.Process";
+    private readonly EnvdTransport _transport;
+
+    internal Commands(EnvdTransport transport) => _transport = transport;
+
+    /// <summary>
+    /// Runs <paramref name="command"/> with <c>bash -l -c</c> and waits for it; throws
+    /// <see cref="CommandExitException"/> for a non-zero exit code.
+    /// </summary>
+    public async Task<CommandResult> RunAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var handle = await StartAsync(command, options, cancellationToken).ConfigureAwait(false);
+        return await handle.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts <paramref name="command"/> in the background and returns once it runs.</summary>
+    public async Task<CommandHandle> StartAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new CommandOptions();
+        var process = new JsonObject
+        {
+            ["cmd"] = "/bin/bash",
+            ["args"] = new JsonArray("-l", "-c", command),
+            ["envs"] = Object(options.Envs),
+        };
+        if (options.Cwd is not null)
+        {
+            process["cwd"] = options.Cwd;
+        }
+
+        var request = new JsonObject { ["process"] = process, ["stdin"] = options.Stdin };
+        var deadline = options.Timeout > TimeSpan.Zero ? options.Timeout : (TimeSpan?)null;
+        var events = _transport.StreamAsync(Service, "Start", request, options.User, deadline, CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
+        if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current["event"]?["start"]?["pid"] is not JsonValue pid)
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            throw new SandboxException("expected the start event of the command");
+        }
+
+        return new CommandHandle(this, pid.GetValue<int>(), events, options);
+    }
+
+    /// <summary>Writes to a command's stdin (it must have been started with <see cref="CommandOptions.Stdin"/>).</summary>
+    public async Task SendStdinAsync(int pid, string data, CancellationToken cancellationToken = default) =>
+        await _transport.UnaryAsync(Service, "SendInput", new JsonObject
+        {
+            ["process"] = new JsonObject { ["pid"] = pid },
+            ["input"] = new JsonObject { ["stdin"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(data)) },
+        }, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Kills a command (SIGKILL): true, or false when there is no such process.</summary>
+    public async Task<bool> KillAsync(int pid, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _transport.UnaryAsync(Service, "SendSignal", new JsonObject
+            {
+                ["process"] = new JsonObject { ["pid"] = pid },
+                ["signal"] = "SIGNAL_SIGKILL",
+            }, null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SandboxFileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The commands running now: pid, command line and tag.</summary>
+    public async Task<IReadOnlyList<ProcessInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var json = await _transport.UnaryAsync(Service, "List", [], null, cancellationToken).ConfigureAwait(false);
+        return (json["processes"] as JsonArray ?? []).Select(p => new ProcessInfo(
+            p!["pid"]!.GetValue<int>(),
+            p["tag"]?.GetValue<string>(),
+            p["config"]?["cmd"]?.GetValue<string>() ?? string.Empty,
+            (p["config"]?["args"] as JsonArray ?? []).Select(a => a!.GetValue<string>()).ToList())).ToList();
+    }
+
+    /// <summary>Connects to a running command by pid, to wait for it or see its further output.</summary>
+    public async Task<CommandHandle> ConnectAsync(int pid, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["process"] = new JsonObject { ["pid"] = pid } };
+        var events = _transport.StreamAsync(Service, "Connect", request, null, null, CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
+        try
+        {
+            if (!await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                throw new SandboxException($"no start event from process {pid}");
+            }
+        }
+        catch
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new CommandHandle(this, pid, events, options ?? new CommandOptions());
+    }
+
+    private static JsonObject Object(IReadOnlyDictionary<string, string>? values)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in values ?? new Dictionary<string, string>())
+        {
+            json[key] = value;
+        }
+
+        return json;
+    }
+}
+
+/// <summary>A process running in the sandbox.</summary>
+/// <param name="Pid">Its process id.</param>
+/// <param name="Tag">Its tag, if it was given one.</param>
+/// <param name="Cmd">The executable.</param>
+/// <param name="Args">Its arguments.</param>
+public sealed record ProcessInfo(int Pid, string? Tag, string Cmd, IReadOnlyList<string> Args);

@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Client;
+
+/// <summary>
+/// Requests to a sandbox's ports: the in-sandbox daemon's Connect RPCs (JSON, unary and server
+/// streaming) and plain HTTP, with the routing headers, the access token and the user.
+/// </summary>
+internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? accessToken)
+{
+    public const int EnvdPort = 49983;
+    public const int CodeInterpreterPort = 49999;
+
+    public HttpRequestMessage Request(HttpMethod method, int port, string pathAndQuery, string? user = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(api.Connection.SandboxBase(sandboxId, port), pathAndQuery.TrimStart('/')));
+        request.Headers.Add("E2b-Sandbox-Id", sandboxId);
+        request.Headers.Add("E2b-Sandbox-Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (accessToken is not null)
+        {
+            request.Headers.Add("X-Access-Token", accessToken);
+        }
+
+        if (user is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":")));
+        }
+
+        return request;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        var response = await api.Http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadGateway)
+        {
+            response.Dispose();
+            throw new SandboxTimeoutException($"sandbox {sandboxId} is not running (it may have timed out): raise its timeout with SetTimeoutAsync") { StatusCode = 502 };
+        }
+
+        return response;
+    }
+
+    /// <summary>A unary Connect call; Connect errors become the SDK's exceptions.</summary>
+    public async Task<JsonNode> UnaryAsync(string service, string method, JsonObject message, string? user, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Post, EnvdPort, $"{service}/{method}", user);
+        request.Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json");
+        request.Headers.Add("Connect-Protocol-Version", "1");
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var json = text.Length > 0 ? JsonNode.Parse(text) : new JsonObject();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw ConnectError(json?["code"]?.GetValue<string>() ?? "unknown", json?["message"]?.GetValue<string>() ?? text);
+        }
+
+        return json ?? new JsonObject();
+    }
+
+    /// <summary>A server-streaming Connect call: the messages as they come, until end of stream.</summary>
+    public async IAsyncEnumerable<JsonObject> StreamAsync(
+        string service, string method, JsonObject message, string? user, TimeSpan? deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var json = Encoding.UTF8.GetBytes(message.ToJsonString());
+        var envelope = new byte[5 + json.Length];
+        BinaryPrimitives.WriteInt32BigEndian(envelope.AsSpan(1), json.Length);
+        json.CopyTo(envelope, 5);
+        using var request = Request(HttpMethod.Post, EnvdPort, $"{service}/{method}", user);
+        request.Content = new ByteArrayContent(envelope);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/connect+json");
+        request.Headers.Add("Connect-Protocol-Version", "1");
+        request.Headers.Add("Keepalive-Ping-Interval", "50");
+        if (deadline is { } d)
+        {
+            request.Headers.Add("Connect-Timeout-Ms", ((long)d.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var error = text.Length > 0 && text[0] == '{' ? JsonNode.Parse(text) : null;
+            throw ConnectError(error?["code"]?.GetValue<string>() ?? "unknown", error?["message"]?.GetValue<string>() ?? text);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var header = new byte[5];
+        while (await body.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 5)
+        {
+            var frame = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
+            await body.ReadExactlyAsync(frame, cancellationToken).ConfigureAwait(false);
+            var node = JsonNode.Parse(frame) as JsonObject ?? [];
+            if ((header[0] & 2) != 0)
+            {
+                if (node["error"] is JsonObject error)
+                {
+                    throw ConnectError(error["code"]?.GetValue<string>() ?? "unknown", error["message"]?.GetValue<string>() ?? string.Empty);
+                }
+
+                yield break;
+            }
+
+            yield return node;
+        }
+    }
+
+    private static SandboxException ConnectError(string code, string message) => code switch
+    {
+        "not_found" => new SandboxFileNotFoundException(message) { StatusCode = 404, Code = code },
+        "invalid_argument" or "failed_precondition" or "already_exists" => new InvalidArgumentException(message) { StatusCode = 400, Code = code },
+        "unauthenticated" or "permission_denied" => new AuthenticationException(message) { StatusCode = 401, Code = code },
+        "deadline_exceeded" => new SandboxTimeoutException(message) { StatusCode = 504, Code = code },
+        "resource_exhausted" => new NotEnoughSpaceException(message) { Code = code },
+        _ => new SandboxException($"{code}: {message}") { Code = code },
+    };
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Client;
+
+/// <summary>
+/// An isolated sandbox: create one with <see cref="CreateAsync(SandboxOptions?, CancellationToken)"/>,
+/// run commands (<see cref="Commands"/>) and code (<see cref="RunCodeAsync"/>), move files
+/// (<see cref="Files"/>), and kill it, or let <c>await using</c> kill it for you.
+/// </summary>
+public sealed partial class Sandbox : IAsyncDisposable
+{
+    private readonly ControlPlane _api;
+
+    private Sandbox(ControlPlane api, string sandboxId, string? accessToken, string envdVersion)
+    {
+        _api = api;
+        SandboxId = sandboxId;
+        EnvdVersion = envdVersion;
+        AccessToken = accessToken;
+        Transport = new EnvdTransport(api, sandboxId, accessToken);
+        Commands = new Commands(Transport);
+        Files = new Files(Transport);
+    }
+
+    /// <summary>The sandbox's id: keep it to connect again later.</summary>
+    public string SandboxId { get; }
+
+    /// <summary>The version of the envd protocol the sandbox's daemon speaks.</summary>
+    public string EnvdVersion { get; }
+
+    /// <summary>Run commands and background processes in the sandbox.</summary>
+    public Commands Commands { get; }
+
+    /// <summary>Read, write, list and watch the sandbox's files.</summary>
+    public Files Files { get; }
+
+    internal string? AccessToken { get; }
+
+    internal EnvdTransport Transport { get; }
+
+    /// <summary>Creates a sandbox (from <c>base</c>, for 5 minutes, unless <paramref name="options"/> say otherwise).</summary>
+    public static async Task<Sandbox> CreateAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SandboxOptions();
+        var api = ControlPlane.For(options.Connection);
+        var body = new JsonObject
+        {
+            ["templateID"] = options.Template,
+            ["timeout"] = Seconds(options.Timeout),
+            ["secure"] = options.Secure,
+        };
+        if (options.Metadata is { Count: > 0 } metadata)
+        {
+            body["metadata"] = Object(metadata);
+        }
+
+        if (options.EnvVars is { Count: > 0 } envVars)
+        {
+            body["envVars"] = Object(envVars);
+        }
+
+        if (options.AllowInternetAccess is { } internet)
+        {
+            body["allow_internet_access"] = internet;
+        }
+
+        return await CreateFromAsync(api, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a sandbox from a template, for 5 minutes.</summary>
+    public static Task<Sandbox> CreateAsync(string template, CancellationToken cancellationToken = default) =>
+        CreateAsync(new SandboxOptions { Template = template }, cancellationToken);
+
+    /// <summary>
+    /// Creates a sandbox that, with <paramref name="autoPause"/>, is paused instead of killed when its
+    /// timeout passes (connect to resume it). E2B's beta API of the lifecycle guide.
+    /// </summary>
+    public static async Task<Sandbox> BetaCreateAsync(bool autoPause, SandboxOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SandboxOptions();
+        var api = ControlPlane.For(options.Connection);
+        var body = new JsonObject
+        {
+            ["templateID"] = options.Template,
+            ["timeout"] = Seconds(options.Timeout),
+            ["secure"] = options.Secure,
+            ["autoPause"] = autoPause,
+        };
+        if (options.Metadata is { Count: > 0 } metadata)
+        {
+            body["metadata"] = Object(metadata);
+        }
+
+        if (options.EnvVars is { Count: > 0 } envVars)
+        {
+            body["envVars"] = Object(envVars);
+        }
+
+        return await CreateFromAsync(api, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects to a sandbox by id; a paused one is resumed. Its timeout is only ever extended.</summary>
+    public static async Task<Sandbox> ConnectAsync(string sandboxId, TimeSpan? timeout = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
+    {
+        var api = ControlPlane.For(connection);
+        var body = new JsonObject { ["timeout"] = Seconds(timeout ?? TimeSpan.FromMinutes(5)) };
+        var (_, json, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/connect", body, cancellationToken).ConfigureAwait(false);
+        return FromResponse(api, json!);
+    }
+
+    /// <summary>Kills a sandbox by id: true, or false when there was no such sandbox.</summary>
+    public static Task<bool> KillAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        KillAsync(ControlPlane.For(connection), sandboxId, cancellationToken);
+
+    private static async Task<bool> KillAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
+    {
+        var (status, _, _) = await api.SendAsync(HttpMethod.Delete, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
+        return status != HttpStatusCode.NotFound;
+    }
+
+    /// <summary>Lists running and paused sandboxes, newest first, a page at a time.</summary>
+    public static SandboxPaginator List(SandboxQuery? query = null, ConnectionOptions? connection = null) =>
+        new(ControlPlane.For(connection), query ?? new SandboxQuery());
+
+    /// <summary>Kills this sandbox: true, or false when it was already gone.</summary>
+    public Task<bool> KillAsync(CancellationToken cancellationToken = default) => KillAsync(_api, SandboxId, cancellationToken);
+
+    /// <summary>Sets the timeout to <paramref name="timeout"/> from now: shorter or longer.</summary>
+    public async Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await _api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(SandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>What the API knows about this sandbox.</summary>
+    public async Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+    {
+        var (_, json, _) = await _api.SendAsync(HttpMethod.Get, $"sandboxes/{Escape(SandboxId)}", null, cancellationToken).ConfigureAwait(false);
+        return SandboxInfo.FromJson(json!);
+    }
+
+    /// <summary>Pauses the sandbox: true, or false when it was already paused.</summary>
+    public async Task<bool> PauseAsync(CancellationToken cancellationToken = default)
+    {
+        var (status, _, _) = await _api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(SandboxId)}/pause", new JsonObject(), cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
+        return status != HttpStatusCode.Conflict;
+    }
+
+    /// <summary>E2B's beta name of <see cref="PauseAsync"/>.</summary>
+    public Task<bool> BetaPauseAsync(CancellationToken cancellationToken = default) => PauseAsync(cancellationToken);
+
+    /// <summary>Whether the sandbox runs and its daemon answers.</summary>
+    public async Task<bool> IsRunningAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = Transport.Request(HttpMethod.Get, EnvdTransport.EnvdPort, "health");
+        try
+        {
+            using var response = await Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (SandboxTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The host name of a port of the sandbox (<c>&lt;port&gt;-&lt;id&gt;.&lt;domain&gt;</c>).</summary>
+    public string GetHost(int port) => $"{port.ToString(CultureInfo.InvariantCulture)}-{SandboxId}.{_api.Connection.Domain}";
+
+    /// <summary>Kills the sandbox (errors ignored): what <c>await using</c> does at the end of the block.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync().ConfigureAwait(false);
+        }
+        catch (SandboxException)
+        {
+        }
+        catch (HttpRequestException)
+        {
+        }
+    }
+
+    private static async Task<Sandbox> CreateFromAsync(ControlPlane api, JsonObject body, CancellationToken cancellationToken)
+    {
+        var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, cancellationToken).ConfigureAwait(false);
+        return FromResponse(api, json!);
+    }
+
+    private static Sandbox FromResponse(ControlPlane api, JsonNode json) => new(
+        api,
+        json["sandboxID"]!.GetValue<string>(),
+        json["envdAccessToken"]?.GetValue<string>(),
+        json["envdVersion"]?.GetValue<string>() ?? "0.0.0");
+
+    private static int Seconds(TimeSpan value) => (int)Math.Ceiling(value.TotalSeconds);
+
+    private static JsonObject Object(IReadOnlyDictionary<string, string> values)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in values)
+        {
+            json[key] = value;
+        }
+
+        return json;
+    }
+
+    private static string Escape(string id) => Uri.EscapeDataString(id);
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Client;
+
+/// <summary>What the API knows about a sandbox.</summary>
+/// <param name="SandboxId">The sandbox's id.</param>
+/// <param name="TemplateId">The template it was created from.</param>
+/// <param name="Name">The template alias it was created with, if any.</param>
+/// <param name="Metadata">The labels given at creation.</param>
+/// <param name="StartedAt">When it (last) started running.</param>
+/// <param name="EndAt">When it will be killed or paused, unless the timeout changes.</param>
+/// <param name="State">Running or paused.</param>
+/// <param name="CpuCount">CPUs it may use.</param>
+/// <param name="MemoryMB">Memory it may use, in MiB.</param>
+public sealed record SandboxInfo(
+    string SandboxId,
+    string TemplateId,
+    string? Name,
+    IReadOnlyDictionary<string, string> Metadata,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndAt,
+    SandboxState State,
+    int CpuCount,
+    int MemoryMB)
+{
+    internal static SandboxInfo FromJson(JsonNode json)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in json["metadata"] as JsonObject ?? [])
+        {
+            metadata[key] = value?.GetValue<string>() ?? string.Empty;
+        }
+
+        return new SandboxInfo(
+            json["sandboxID"]!.GetValue<string>(),
+            json["templateID"]!.GetValue<string>(),
+            json["alias"]?.GetValue<string>(),
+            metadata,
+            Time(json["startedAt"]),
+            Time(json["endAt"]),
+            json["state"]?.GetValue<string>() == "paused" ? SandboxState.Paused : SandboxState.Running,
+            json["cpuCount"]?.GetValue<int>() ?? 0,
+            json["memoryMB"]?.GetValue<int>() ?? 0);
+    }
+
+    private static DateTimeOffset Time(JsonNode? value) =>
+        DateTimeOffset.Parse(value!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+}

@@ -1,0 +1,26 @@
+namespace Paddock.Client;
+
+/// <summary>How to create a sandbox. Every property is optional.</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>The template id or alias; <c>base</c> by default.</summary>
+    public string Template { get; init; } = "base";
+
+    /// <summary>How long the sandbox lives before it is killed (or paused, with auto-pause). 5 minutes by default.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Your labels for the sandbox; list queries can filter on them.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Environment variables every command and code execution in the sandbox sees.</summary>
+    public IReadOnlyDictionary<string, string>? EnvVars { get; init; }
+
+    /// <summary>Whether traffic to the sandbox needs its access token (signed URLs for file transfers). On by default.</summary>
+    public bool Secure { get; init; } = true;
+
+    /// <summary>Whether the sandbox may reach the internet.</summary>
+    public bool? AllowInternetAccess { get; init; }
+
+    /// <summary>Where the API is; the environment variables when null.</summary>
+    public ConnectionOptions? Connection { get; init; }
+}

@@ -1,0 +1,153 @@
+namespace Paddock.Client.Tests;
+
+/// <summary>The lifecycle guide's semantics through the SDK, against a real server.</summary>
+[Collection(SdkCollection.Name)]
+public sealed class SandboxLifecycleTests(LiveServer live)
+{
+    [Fact]
+    public async Task Create_DefaultsToFiveMinutes_AndGetInfoHasEveryField()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options(metadata: new Dictionary<string, string> { ["owner"] = "sdk" }));
+        var info = await sandbox.GetInfoAsync();
+        Assert.Equal(sandbox.SandboxId, info.SandboxId);
+        Assert.Equal("base", info.TemplateId);
+        Assert.Equal(TimeSpan.FromSeconds(300), info.EndAt - info.StartedAt);
+        Assert.Equal(SandboxState.Running, info.State);
+        Assert.Equal("sdk", info.Metadata["owner"]);
+        Assert.True(info.CpuCount > 0 && info.MemoryMB > 0);
+        Assert.Equal("0.6.13", sandbox.EnvdVersion);
+    }
+
+    [Fact]
+    public async Task SetTimeout_CountsFromNow_ShorterOrLonger()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options(TimeSpan.FromSeconds(60)));
+        await sandbox.SetTimeoutAsync(TimeSpan.FromSeconds(30));
+        var left = (await sandbox.GetInfoAsync()).EndAt - DateTimeOffset.UtcNow;
+        Assert.InRange(left.TotalSeconds, 27, 31);
+
+        await sandbox.SetTimeoutAsync(TimeSpan.FromMinutes(10));
+        left = (await sandbox.GetInfoAsync()).EndAt - DateTimeOffset.UtcNow;
+        Assert.InRange(left.TotalSeconds, 597, 601);
+    }
+
+    [Fact]
+    public async Task Kill_ThenGone_AndKillById_IsFalseForAGoneSandbox()
+    {
+        var sandbox = await Sandbox.CreateAsync(live.Options());
+        Assert.True(await sandbox.KillAsync());
+        Assert.False(await Sandbox.KillAsync(sandbox.SandboxId, live.Connection));
+        await Assert.ThrowsAsync<SandboxNotFoundException>(() => sandbox.GetInfoAsync());
+        Assert.False(await sandbox.IsRunningAsync());
+    }
+
+    [Fact]
+    public async Task AwaitUsing_KillsTheSandbox()
+    {
+        string id;
+        await using (var sandbox = await Sandbox.CreateAsync(live.Options()))
+        {
+            id = sandbox.SandboxId;
+            Assert.True(await sandbox.IsRunningAsync());
+        }
+
+        await Assert.ThrowsAsync<SandboxNotFoundException>(() => Sandbox.ConnectAsync(id, connection: live.Connection));
+    }
+
+    [Fact]
+    public async Task Pause_ThenConnect_Resumes_KeepingFiles()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options());
+        await sandbox.Files.WriteAsync("kept.txt", "across the pause");
+        Assert.True(await sandbox.BetaPauseAsync());
+        Assert.False(await sandbox.PauseAsync());
+        Assert.Equal(SandboxState.Paused, (await sandbox.GetInfoAsync()).State);
+        Assert.False(await sandbox.IsRunningAsync());
+
+        var resumed = await Sandbox.ConnectAsync(sandbox.SandboxId, connection: live.Connection);
+        Assert.Equal(SandboxState.Running, (await resumed.GetInfoAsync()).State);
+        Assert.Equal("across the pause", await resumed.Files.ReadAsync("kept.txt"));
+    }
+
+    [Fact]
+    public async Task BetaCreate_WithAutoPause_PausesAtTheTimeout()
+    {
+        await using var sandbox = await Sandbox.BetaCreateAsync(autoPause: true, live.Options(TimeSpan.FromSeconds(2)));
+        var state = SandboxState.Running;
+        for (var i = 0; i < 50 && state != SandboxState.Paused; i++)
+        {
+            await Task.Delay(200);
+            state = (await sandbox.GetInfoAsync()).State;
+        }
+
+        Assert.Equal(SandboxState.Paused, state);
+    }
+
+    [Fact]
+    public async Task List_FiltersByStateAndMetadata_AndPages()
+    {
+        var run = Guid.NewGuid().ToString("N");
+        var metadata = new Dictionary<string, string> { ["run"] = run, ["needs encoding"] = "a&b=c/ü" };
+        await using var first = await Sandbox.CreateAsync(live.Options(metadata: metadata));
+        await using var second = await Sandbox.CreateAsync(live.Options(metadata: metadata));
+        await second.PauseAsync();
+
+        var running = await Sandbox.List(new SandboxQuery { State = [SandboxState.Running], Metadata = metadata }, live.Connection).NextItemsAsync();
+        Assert.Equal([first.SandboxId], running.Select(s => s.SandboxId));
+
+        var pages = Sandbox.List(new SandboxQuery { Metadata = metadata, Limit = 1 }, live.Connection);
+        var seen = new List<string>();
+        while (pages.HasNext)
+        {
+            var page = await pages.NextItemsAsync();
+            Assert.True(page.Count <= 1);
+            seen.AddRange(page.Select(s => s.SandboxId));
+        }
+
+        Assert.Equal([second.SandboxId, first.SandboxId], seen);
+
+        var all = new List<string>();
+        await foreach (var info in Sandbox.List(new SandboxQuery { Metadata = metadata }, live.Connection))
+        {
+            all.Add(info.SandboxId);
+        }
+
+        Assert.Equal(seen, all);
+    }
+
+    [Fact]
+    public async Task Errors_AreTyped()
+    {
+        await Assert.ThrowsAsync<AuthenticationException>(() =>
+            Sandbox.CreateAsync(new SandboxOptions { Connection = live.Connection with { ApiKey = "e2b_" + new string('0', 40) } }));
+        await Assert.ThrowsAsync<SandboxNotFoundException>(() =>
+            Sandbox.CreateAsync(new SandboxOptions { Connection = live.Connection, Template = "no-such-template" }));
+        var invalid = await Assert.ThrowsAsync<InvalidArgumentException>(() => Sandbox.CreateAsync(live.Options(TimeSpan.FromDays(30))));
+        Assert.Equal(400, invalid.StatusCode);
+    }
+
+    [Fact]
+    public void Configuration_FallsBackToE2bVariables()
+    {
+        Environment.SetEnvironmentVariable("PADDOCK_API_URL", null);
+        Environment.SetEnvironmentVariable("PADDOCK_API_KEY", null);
+        Environment.SetEnvironmentVariable("E2B_API_URL", "http://127.0.0.1:1234");
+        Environment.SetEnvironmentVariable("E2B_API_KEY", "e2b_from_env");
+        try
+        {
+            var resolved = ConnectionOptions.FromEnvironment().Resolve();
+            Assert.Equal(new Uri("http://127.0.0.1:1234/"), resolved.ApiUrl);
+            Assert.Equal("e2b_from_env", resolved.ApiKey);
+
+            Environment.SetEnvironmentVariable("PADDOCK_API_KEY", "e2b_paddock_first");
+            Assert.Equal("e2b_paddock_first", ConnectionOptions.FromEnvironment().Resolve().ApiKey);
+        }
+        finally
+        {
+            foreach (var name in new[] { "E2B_API_URL", "E2B_API_KEY", "PADDOCK_API_KEY" })
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+}
