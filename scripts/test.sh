@@ -19,6 +19,8 @@ projects=(
     tests/Paddock.Runtime.Tests
     tests/Paddock.Agent.Tests
     tests/Paddock.Server.Tests
+    tests/Paddock.Client.Tests
+    tests/Paddock.Cli.Tests
 )
 passed=0
 failed=0

@@ -120,6 +120,21 @@ public sealed partial class Sandbox : IAsyncDisposable
         return status != HttpStatusCode.NotFound;
     }
 
+    /// <summary>What the API knows about a sandbox, by id, without connecting to it.</summary>
+    public static async Task<SandboxInfo> GetInfoAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
+    {
+        var (_, json, _) = await ControlPlane.For(connection).SendAsync(HttpMethod.Get, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken).ConfigureAwait(false);
+        return SandboxInfo.FromJson(json!);
+    }
+
+    /// <summary>Sets a sandbox's timeout to <paramref name="timeout"/> from now, by id.</summary>
+    public static async Task SetTimeoutAsync(string sandboxId, TimeSpan timeout, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        await ControlPlane.For(connection).SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Pauses a sandbox by id: true, or false when it was already paused.</summary>
+    public static Task<bool> PauseAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        PauseAsync(ControlPlane.For(connection), sandboxId, cancellationToken);
+
     /// <summary>Lists running and paused sandboxes, newest first, a page at a time.</summary>
     public static SandboxPaginator List(SandboxQuery? query = null, ConnectionOptions? connection = null) =>
         new(ControlPlane.For(connection), query ?? new SandboxQuery());
@@ -139,13 +154,15 @@ public sealed partial class Sandbox : IAsyncDisposable
     }
 
     /// <summary>Pauses the sandbox: true, or false when it was already paused.</summary>
-    public async Task<bool> PauseAsync(CancellationToken cancellationToken = default)
+    public Task<bool> PauseAsync(CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, cancellationToken);
+
+    private static async Task<bool> PauseAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
     {
-        var (status, _, _) = await _api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(SandboxId)}/pause", new JsonObject(), cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
+        var (status, _, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/pause", new JsonObject(), cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
         return status != HttpStatusCode.Conflict;
     }
 
-    /// <summary>E2B's beta name of <see cref="PauseAsync"/>.</summary>
+    /// <summary>E2B's beta name of <see cref="PauseAsync(CancellationToken)"/>.</summary>
     public Task<bool> BetaPauseAsync(CancellationToken cancellationToken = default) => PauseAsync(cancellationToken);
 
     /// <summary>Whether the sandbox runs and its daemon answers.</summary>

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Paddock.Server.Tests.Infrastructure;
+
+namespace Paddock.Cli.Tests;
+
+/// <summary>One real server for the CLI tests.</summary>
+public sealed class CliServer : IAsyncLifetime
+{
+    internal ServerProcess Server { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        await Server.StartAsync();
+        using var api = Server.Client();
+        await api.DeleteAsync($"/sandboxes/{await api.CreateAsync()}");
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>Each command of <c>paddock sandbox</c>, run as a process: its output and its exit code.</summary>
+public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
+{
+    private async Task<(int ExitCode, string Stdout, string Stderr)> PaddockAsync(params string[] args) =>
+        await PaddockWithKeyAsync(ServerProcess.ApiKey, args);
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> PaddockWithKeyAsync(string key, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paddock.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["PADDOCK_API_URL"] = live.Server.BaseAddress.ToString();
+        info.Environment["PADDOCK_API_KEY"] = key;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Create_List_Info_Timeout_Pause_Resume_Kill()
+    {
+        var created = await PaddockAsync("sandbox", "create", "--timeout", "120", "--metadata", "owner=cli", "--json");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var id = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("sandboxId").GetString()!;
+
+        var list = await PaddockAsync("sandbox", "list", "--state", "running", "--json");
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains(JsonDocument.Parse(list.Stdout).RootElement.EnumerateArray(), s => s.GetProperty("sandboxId").GetString() == id);
+
+        var table = await PaddockAsync("sandbox", "list");
+        Assert.Contains(id, table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("owner=cli", table.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await PaddockAsync("sandbox", "timeout", id, "600")).ExitCode);
+        var info = JsonDocument.Parse((await PaddockAsync("sandbox", "info", id, "--json")).Stdout).RootElement;
+        var left = DateTimeOffset.Parse(info.GetProperty("endAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow;
+        Assert.InRange(left.TotalSeconds, 590, 601);
+
+        Assert.Equal(0, (await PaddockAsync("sandbox", "pause", id)).ExitCode);
+        Assert.Equal("paused", JsonDocument.Parse((await PaddockAsync("sandbox", "info", id, "--json")).Stdout).RootElement.GetProperty("state").GetString());
+        Assert.Equal(0, (await PaddockAsync("sandbox", "resume", id)).ExitCode);
+        Assert.Contains("running", (await PaddockAsync("sandbox", "info", id)).Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await PaddockAsync("sandbox", "kill", id)).ExitCode);
+        var again = await PaddockAsync("sandbox", "kill", id);
+        Assert.Equal(3, again.ExitCode);
+        Assert.Contains("not found", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, (await PaddockAsync("sandbox", "info", id)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Exec_StreamsOutput_AndReturnsTheCommandsExitCode_Files_RoundTrip()
+    {
+        var id = (await PaddockAsync("sandbox", "create")).Stdout.Trim();
+        try
+        {
+            var exec = await PaddockAsync("sandbox", "exec", id, "--", "sh", "-c", "echo out; echo err >&2; exit 7");
+            Assert.Equal(7, exec.ExitCode);
+            Assert.Equal("out\n", exec.Stdout);
+            Assert.Equal("err\n", exec.Stderr);
+            Assert.Equal("user\n", (await PaddockAsync("sandbox", "exec", id, "--", "whoami")).Stdout);
+
+            var local = Path.GetTempFileName();
+            await File.WriteAllTextAsync(local, "from the host");
+            Assert.Equal("/home/user/up/loaded.txt\n", (await PaddockAsync("sandbox", "files", "put", id, local, "up/loaded.txt")).Stdout);
+            Assert.Equal("from the host", (await PaddockAsync("sandbox", "files", "cat", id, "up/loaded.txt")).Stdout);
+            Assert.Contains("/home/user/up/loaded.txt", (await PaddockAsync("sandbox", "files", "ls", id, "up")).Stdout, StringComparison.Ordinal);
+            var back = local + ".back";
+            Assert.Equal(0, (await PaddockAsync("sandbox", "files", "get", id, "up/loaded.txt", back)).ExitCode);
+            Assert.Equal("from the host", await File.ReadAllTextAsync(back));
+            Assert.Equal(3, (await PaddockAsync("sandbox", "files", "cat", id, "missing.txt")).ExitCode);
+        }
+        finally
+        {
+            await PaddockAsync("sandbox", "kill", id);
+        }
+    }
+
+    [Fact]
+    public async Task ExitCodes_ForABadKey_AndBadArguments()
+    {
+        Assert.Equal(4, (await PaddockWithKeyAsync("e2b_" + new string('1', 40), "sandbox", "list")).ExitCode);
+        Assert.NotEqual(0, (await PaddockAsync("sandbox", "list", "--state", "sleeping")).ExitCode);
+        Assert.Equal(2, (await PaddockAsync("sandbox", "create", "--template", "base", "--metadata", "no-equals-sign")).ExitCode);
+    }
+}
