@@ -8,8 +8,8 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
-# clang and zlib1g-dev link the Native AOT agent.
-packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev)
+# clang and zlib1g-dev link the Native AOT agent; tmux drives the CLI's interactive-shell test.
+packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev tmux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

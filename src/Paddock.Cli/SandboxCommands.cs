@@ -120,6 +120,7 @@ internal static class SandboxCommands
         sandbox.Subcommands.Add(setTimeout);
         sandbox.Subcommands.Add(exec);
         sandbox.Subcommands.Add(FileCommands.Build(connection, id));
+        sandbox.Subcommands.Add(ConnectCommand.Build(connection, id));
         return sandbox;
     }
 

@@ -72,6 +72,10 @@ public sealed class CommandHandle
                     {
                         Append(data, "stdout", _stdout, _options.OnStdout);
                         Append(data, "stderr", _stderr, _options.OnStderr);
+                        if (data["pty"]?.GetValue<string>() is { } terminal)
+                        {
+                            _options.OnPtyData?.Invoke(Convert.FromBase64String(terminal));
+                        }
                     }
                     else if (e?["end"] is JsonObject end)
                     {

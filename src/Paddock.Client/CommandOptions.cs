@@ -23,4 +23,7 @@ public sealed record CommandOptions
 
     /// <summary>Keep stdin open for <see cref="Commands.SendStdinAsync"/>.</summary>
     public bool Stdin { get; init; }
+
+    // A terminal's output, as raw bytes (escape sequences and all).
+    internal Action<byte[]>? OnPtyData { get; init; }
 }

@@ -22,13 +22,19 @@ public sealed class Commands
     }
 
     /// <summary>Starts <paramref name="command"/> in the background and returns once it runs.</summary>
-    public async Task<CommandHandle> StartAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<CommandHandle> StartAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CommandOptions();
+        return StartProcessAsync(new JsonArray("-l", "-c", command), options, null, cancellationToken);
+    }
+
+    // Process.Start of bash with the given arguments; with a terminal size, in a pseudoterminal.
+    internal async Task<CommandHandle> StartProcessAsync(JsonArray bashArgs, CommandOptions options, JsonObject? pty, CancellationToken cancellationToken)
+    {
         var process = new JsonObject
         {
             ["cmd"] = "/bin/bash",
-            ["args"] = new JsonArray("-l", "-c", command),
+            ["args"] = bashArgs,
             ["envs"] = Object(options.Envs),
         };
         if (options.Cwd is not null)
@@ -36,7 +42,16 @@ public sealed class Commands
             process["cwd"] = options.Cwd;
         }
 
-        var request = new JsonObject { ["process"] = process, ["stdin"] = options.Stdin };
+        var request = new JsonObject { ["process"] = process };
+        if (pty is not null)
+        {
+            request["pty"] = pty;
+        }
+        else
+        {
+            request["stdin"] = options.Stdin;
+        }
+
         var deadline = options.Timeout > TimeSpan.Zero ? options.Timeout : (TimeSpan?)null;
         var events = _transport.StreamAsync(Service, "Start", request, options.User, deadline, CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);
         if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current["event"]?["start"]?["pid"] is not JsonValue pid)
@@ -49,11 +64,21 @@ public sealed class Commands
     }
 
     /// <summary>Writes to a command's stdin (it must have been started with <see cref="CommandOptions.Stdin"/>).</summary>
-    public async Task SendStdinAsync(int pid, string data, CancellationToken cancellationToken = default) =>
+    public Task SendStdinAsync(int pid, string data, CancellationToken cancellationToken = default) =>
+        SendInputAsync(pid, "stdin", Encoding.UTF8.GetBytes(data), cancellationToken);
+
+    internal async Task SendInputAsync(int pid, string kind, byte[] data, CancellationToken cancellationToken) =>
         await _transport.UnaryAsync(Service, "SendInput", new JsonObject
         {
             ["process"] = new JsonObject { ["pid"] = pid },
-            ["input"] = new JsonObject { ["stdin"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(data)) },
+            ["input"] = new JsonObject { [kind] = Convert.ToBase64String(data) },
+        }, null, cancellationToken).ConfigureAwait(false);
+
+    internal async Task ResizeAsync(int pid, int cols, int rows, CancellationToken cancellationToken) =>
+        await _transport.UnaryAsync(Service, "Update", new JsonObject
+        {
+            ["process"] = new JsonObject { ["pid"] = pid },
+            ["pty"] = new JsonObject { ["size"] = new JsonObject { ["cols"] = cols, ["rows"] = rows } },
         }, null, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Kills a command (SIGKILL): true, or false when there is no such process.</summary>

@@ -21,6 +21,7 @@ public sealed partial class Sandbox : IAsyncDisposable
         AccessToken = accessToken;
         Transport = new EnvdTransport(api, sandboxId, accessToken);
         Commands = new Commands(Transport);
+        Pty = new Pty(Commands);
         Files = new Files(Transport);
     }
 
@@ -32,6 +33,9 @@ public sealed partial class Sandbox : IAsyncDisposable
 
     /// <summary>Run commands and background processes in the sandbox.</summary>
     public Commands Commands { get; }
+
+    /// <summary>Interactive terminals in the sandbox.</summary>
+    public Pty Pty { get; }
 
     /// <summary>Read, write, list and watch the sandbox's files.</summary>
     public Files Files { get; }

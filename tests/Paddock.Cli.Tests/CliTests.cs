@@ -110,4 +110,52 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
         Assert.NotEqual(0, (await PaddockAsync("sandbox", "list", "--state", "sleeping")).ExitCode);
         Assert.Equal(2, (await PaddockAsync("sandbox", "create", "--template", "base", "--metadata", "no-equals-sign")).ExitCode);
     }
+
+    [Fact]
+    public async Task Connect_InTmux_TypesACommand_AndReadsItsOutput()
+    {
+        Assert.True(File.Exists("/usr/bin/tmux"), "tmux is required for this test (scripts/prerequisites.sh installs it)");
+        var id = (await PaddockAsync("sandbox", "create")).Stdout.Trim();
+        var session = "paddock-" + id;
+        try
+        {
+            var command = $"PADDOCK_API_URL={live.Server.BaseAddress} PADDOCK_API_KEY={ServerProcess.ApiKey} dotnet {Path.Combine(AppContext.BaseDirectory, "paddock.dll")} sandbox connect {id}; echo shell-exited-$?; sleep 30";
+            await TmuxAsync("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command);
+            await WaitForScreenAsync(session, ":~$");
+            await TmuxAsync("send-keys", "-t", session, "echo hello-$((6*7)) from $(whoami)", "Enter");
+            Assert.Contains("hello-42 from user", await WaitForScreenAsync(session, "hello-42 from user"), StringComparison.Ordinal);
+            await TmuxAsync("send-keys", "-t", session, "stty size; exit 5", "Enter");
+            var screen = await WaitForScreenAsync(session, "shell-exited-");
+            Assert.Contains("40 120", screen, StringComparison.Ordinal);
+            Assert.Contains("shell-exited-5", screen, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TmuxAsync("kill-session", "-t", session);
+            await PaddockAsync("sandbox", "kill", id);
+        }
+    }
+
+    private static async Task<string> TmuxAsync(params string[] args)
+    {
+        var (_, output) = await Host.RunAsync("tmux", args);
+        return output;
+    }
+
+    private static async Task<string> WaitForScreenAsync(string session, string text)
+    {
+        var screen = string.Empty;
+        for (var i = 0; i < 100; i++)
+        {
+            screen = await TmuxAsync("capture-pane", "-p", "-t", session);
+            if (screen.Contains(text, StringComparison.Ordinal))
+            {
+                return screen;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"'{text}' did not appear on the screen:\n{screen}");
+    }
 }
