@@ -35,7 +35,7 @@ public sealed class RunCodeTests(LiveServer live) : IAsyncLifetime
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String(result.Png!)[..4]);
         Assert.Equal("bar", result.Chart?["type"]?.GetValue<string>());
 
-        Assert.Equal(["bash\n"], (await _sandbox.RunCodeAsync("echo bash", new RunCodeOptions { Language = "bash" })).Stdout);
+        Assert.Equal("bash\n", string.Concat((await _sandbox.RunCodeAsync("echo bash", new RunCodeOptions { Language = "bash" })).Stdout));
         Assert.Equal("6", (await _sandbox.RunCodeAsync("[1, 2, 3].reduce((a, b) => a + b)", new RunCodeOptions { Language = "js" })).Text);
     }
 

@@ -55,9 +55,10 @@ class BashKernel(_WrapperKernel):
         cell = os.path.join("/tmp", "paddock-cell-%d-%s.sh" % (os.getpid(), uuid.uuid4().hex))
         with open(cell, "w") as f:
             f.write(code + "\n")
-        # The marker comes on a line of its own, with the cell's exit status.
-        self._bash.stdin.write(("source %s </dev/null; printf '\\n%s %%d\\n' $?; rm -f %s\n" % (cell, self._marker, cell)).encode())
+        # The marker follows the cell's output directly, with the cell's exit status, then a newline.
+        self._bash.stdin.write(("source %s </dev/null; printf '%s %%d\\n' $?; rm -f %s\n" % (cell, self._marker, cell)).encode())
         self._bash.stdin.flush()
+        marker = self._marker.encode()
         pending = b""
         status = 0
         try:
@@ -66,17 +67,18 @@ class BashKernel(_WrapperKernel):
                 if not chunk:
                     return self._error("KernelDied", "bash exited", [])
                 pending += chunk
-                index = pending.find(b"\n" + self._marker.encode() + b" ")
+                index = pending.find(marker)
                 if index >= 0 and pending.endswith(b"\n"):
                     if not silent:
                         self._stream("stdout", pending[:index].decode(errors="replace"))
-                    status = int(pending[index:].split()[-1])
+                    status = int(pending[index + len(marker):].split()[0])
                     break
-                # Send complete lines as they come, holding back the last newline: the marker starts with one.
+                # Whole lines go out as they come; a partial line (perhaps the marker's start) waits.
                 cut = pending.rfind(b"\n")
-                if cut > 0 and index < 0 and not silent:
-                    self._stream("stdout", pending[:cut].decode(errors="replace"))
-                    pending = pending[cut:]
+                if index < 0 and cut >= 0:
+                    if not silent:
+                        self._stream("stdout", pending[:cut + 1].decode(errors="replace"))
+                    pending = pending[cut + 1:]
         except KeyboardInterrupt:
             os.killpg(self._bash.pid, signal.SIGINT)
             return self._error("KeyboardInterrupt", "interrupted", [])
