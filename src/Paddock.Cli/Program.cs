@@ -27,4 +27,5 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("Paddock: isolated code-execution sandboxes") { apiUrl, apiKey };
 root.Subcommands.Add(ServerCommand.Build());
 root.Subcommands.Add(SandboxCommands.Build(Connection));
+root.Subcommands.Add(TemplateCommands.Build(Connection));
 return await root.Parse(args).InvokeAsync();

@@ -104,6 +104,17 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
     }
 
     [Fact]
+    public async Task TemplateList_ShowsTheBaseTemplate_Ready()
+    {
+        var json = await PaddockAsync("template", "list", "--json");
+        Assert.Equal(0, json.ExitCode);
+        var baseTemplate = JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray().Single(t => t.GetProperty("templateId").GetString() == "base");
+        Assert.Equal("ready", baseTemplate.GetProperty("buildStatus").GetString());
+        Assert.Equal("code-interpreter-v1", baseTemplate.GetProperty("aliases")[0].GetString());
+        Assert.Contains("code-interpreter-v1", (await PaddockAsync("template", "list")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExitCodes_ForABadKey_AndBadArguments()
     {
         Assert.Equal(4, (await PaddockWithKeyAsync("e2b_" + new string('1', 40), "sandbox", "list")).ExitCode);

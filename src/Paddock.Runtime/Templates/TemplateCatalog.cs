@@ -47,6 +47,17 @@ public sealed class TemplateCatalog : ITemplateCatalog
         return template;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<TemplateStatus> List()
+    {
+        lock (_gate)
+        {
+            return s_templates.Select(t => new TemplateStatus(t, TemplateBuilder.RecipeHash(t.Id), _ready.TryGetValue(t.Id, out var build)
+                ? build.IsCompletedSuccessfully ? "ready" : build.IsFaulted || build.IsCanceled ? "error" : "building"
+                : "waiting")).ToList();
+        }
+    }
+
     /// <summary>Starts preparing a template without waiting (a server warms its default template at start).</summary>
     public Task WarmUpAsync(string templateId) => EnsureReady(templateId);
 

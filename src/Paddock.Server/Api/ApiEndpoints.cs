@@ -15,6 +15,7 @@ internal static class ApiEndpoints
         app.MapGet("/v2/sandboxes", ListSandboxes.V2Async);
         app.MapGet("/sandboxes/{sandboxId}", GetSandbox.HandleAsync);
         app.MapDelete("/sandboxes/{sandboxId}", KillSandbox.HandleAsync);
+        app.MapGet("/templates", Templates.ListTemplates.Handle);
         app.MapGet("/sandboxes/{sandboxId}/metrics", GetSandboxMetrics.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/timeout", SetSandboxTimeout.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/refreshes", RefreshSandbox.HandleAsync);

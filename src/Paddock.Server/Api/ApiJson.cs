@@ -10,6 +10,7 @@ namespace Paddock.Server.Api;
 [JsonSerializable(typeof(SandboxDetail))]
 [JsonSerializable(typeof(List<ListedSandbox>))]
 [JsonSerializable(typeof(List<SandboxMetric>))]
+[JsonSerializable(typeof(List<TemplateResponse>))]
 internal sealed partial class ApiJson : JsonSerializerContext
 {
     /// <summary>The API's serializer: quotes and apostrophes in messages stay readable (JSON, not HTML, is served).</summary>

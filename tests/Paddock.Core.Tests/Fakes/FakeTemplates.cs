@@ -8,5 +8,7 @@ internal sealed class FakeTemplates : ITemplateCatalog
 
     public TemplateInfo? Find(string nameOrAlias) => nameOrAlias is "base" or "code-interpreter-v1" ? s_base : null;
 
+    public IReadOnlyList<TemplateStatus> List() => [new TemplateStatus(s_base, "fake", "ready")];
+
     public Task<TemplateInfo?> ResolveAsync(string nameOrAlias, CancellationToken cancellationToken) => Task.FromResult(Find(nameOrAlias));
 }
