@@ -45,33 +45,8 @@ public sealed partial class Sandbox : IAsyncDisposable
     internal EnvdTransport Transport { get; }
 
     /// <summary>Creates a sandbox (from <c>base</c>, for 5 minutes, unless <paramref name="options"/> say otherwise).</summary>
-    public static async Task<Sandbox> CreateAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        options ??= new SandboxOptions();
-        var api = ControlPlane.For(options.Connection);
-        var body = new JsonObject
-        {
-            ["templateID"] = options.Template,
-            ["timeout"] = Seconds(options.Timeout),
-            ["secure"] = options.Secure,
-        };
-        if (options.Metadata is { Count: > 0 } metadata)
-        {
-            body["metadata"] = Object(metadata);
-        }
-
-        if (options.EnvVars is { Count: > 0 } envVars)
-        {
-            body["envVars"] = Object(envVars);
-        }
-
-        if (options.AllowInternetAccess is { } internet)
-        {
-            body["allow_internet_access"] = internet;
-        }
-
-        return await CreateFromAsync(api, body, cancellationToken).ConfigureAwait(false);
-    }
+    public static Task<Sandbox> CreateAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
+        CreateFromAsync(options ?? new SandboxOptions(), autoPause: null, cancellationToken);
 
     /// <summary>Creates a sandbox from a template, for 5 minutes.</summary>
     public static Task<Sandbox> CreateAsync(string template, CancellationToken cancellationToken = default) =>
@@ -81,29 +56,8 @@ public sealed partial class Sandbox : IAsyncDisposable
     /// Creates a sandbox that, with <paramref name="autoPause"/>, is paused instead of killed when its
     /// timeout passes (connect to resume it). E2B's beta API of the lifecycle guide.
     /// </summary>
-    public static async Task<Sandbox> BetaCreateAsync(bool autoPause, SandboxOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        options ??= new SandboxOptions();
-        var api = ControlPlane.For(options.Connection);
-        var body = new JsonObject
-        {
-            ["templateID"] = options.Template,
-            ["timeout"] = Seconds(options.Timeout),
-            ["secure"] = options.Secure,
-            ["autoPause"] = autoPause,
-        };
-        if (options.Metadata is { Count: > 0 } metadata)
-        {
-            body["metadata"] = Object(metadata);
-        }
-
-        if (options.EnvVars is { Count: > 0 } envVars)
-        {
-            body["envVars"] = Object(envVars);
-        }
-
-        return await CreateFromAsync(api, body, cancellationToken).ConfigureAwait(false);
-    }
+    public static Task<Sandbox> BetaCreateAsync(bool autoPause, SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
+        CreateFromAsync(options ?? new SandboxOptions(), autoPause, cancellationToken);
 
     /// <summary>Connects to a sandbox by id; a paused one is resumed. Its timeout is only ever extended.</summary>
     public static async Task<Sandbox> ConnectAsync(string sandboxId, TimeSpan? timeout = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
@@ -125,15 +79,12 @@ public sealed partial class Sandbox : IAsyncDisposable
     }
 
     /// <summary>What the API knows about a sandbox, by id, without connecting to it.</summary>
-    public static async Task<SandboxInfo> GetInfoAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
-    {
-        var (_, json, _) = await ControlPlane.For(connection).SendAsync(HttpMethod.Get, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken).ConfigureAwait(false);
-        return SandboxInfo.FromJson(json!);
-    }
+    public static Task<SandboxInfo> GetInfoAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        GetInfoAsync(ControlPlane.For(connection), sandboxId, cancellationToken);
 
     /// <summary>Sets a sandbox's timeout to <paramref name="timeout"/> from now, by id.</summary>
-    public static async Task SetTimeoutAsync(string sandboxId, TimeSpan timeout, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
-        await ControlPlane.For(connection).SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+    public static Task SetTimeoutAsync(string sandboxId, TimeSpan timeout, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        SetTimeoutAsync(ControlPlane.For(connection), sandboxId, timeout, cancellationToken);
 
     /// <summary>Pauses a sandbox by id: true, or false when it was already paused.</summary>
     public static Task<bool> PauseAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
@@ -147,13 +98,17 @@ public sealed partial class Sandbox : IAsyncDisposable
     public Task<bool> KillAsync(CancellationToken cancellationToken = default) => KillAsync(_api, SandboxId, cancellationToken);
 
     /// <summary>Sets the timeout to <paramref name="timeout"/> from now: shorter or longer.</summary>
-    public async Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        await _api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(SandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+    public Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => SetTimeoutAsync(_api, SandboxId, timeout, cancellationToken);
 
     /// <summary>What the API knows about this sandbox.</summary>
-    public async Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default)
+    public Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default) => GetInfoAsync(_api, SandboxId, cancellationToken);
+
+    private static async Task SetTimeoutAsync(ControlPlane api, string sandboxId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<SandboxInfo> GetInfoAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
     {
-        var (_, json, _) = await _api.SendAsync(HttpMethod.Get, $"sandboxes/{Escape(SandboxId)}", null, cancellationToken).ConfigureAwait(false);
+        var (_, json, _) = await api.SendAsync(HttpMethod.Get, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken).ConfigureAwait(false);
         return SandboxInfo.FromJson(json!);
     }
 
@@ -202,8 +157,35 @@ public sealed partial class Sandbox : IAsyncDisposable
         }
     }
 
-    private static async Task<Sandbox> CreateFromAsync(ControlPlane api, JsonObject body, CancellationToken cancellationToken)
+    private static async Task<Sandbox> CreateFromAsync(SandboxOptions options, bool? autoPause, CancellationToken cancellationToken)
     {
+        var api = ControlPlane.For(options.Connection);
+        var body = new JsonObject
+        {
+            ["templateID"] = options.Template,
+            ["timeout"] = Seconds(options.Timeout),
+            ["secure"] = options.Secure,
+        };
+        if (autoPause is { } pause)
+        {
+            body["autoPause"] = pause;
+        }
+
+        if (options.Metadata is { Count: > 0 } metadata)
+        {
+            body["metadata"] = Object(metadata);
+        }
+
+        if (options.EnvVars is { Count: > 0 } envVars)
+        {
+            body["envVars"] = Object(envVars);
+        }
+
+        if (options.AllowInternetAccess is { } internet)
+        {
+            body["allow_internet_access"] = internet;
+        }
+
         var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, cancellationToken).ConfigureAwait(false);
         return FromResponse(api, json!);
     }
