@@ -33,13 +33,7 @@ internal static class EntryInfo
 
         if (FileMetadata.Read(info.FullName) is { } metadata)
         {
-            var map = new JsonObject();
-            foreach (var (key, value) in metadata)
-            {
-                map[key] = value;
-            }
-
-            entry["metadata"] = map;
+            entry["metadata"] = FileMetadata.ToJson(metadata);
         }
 
         return entry;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Paddock.Agent.Filesystem;
 
@@ -56,6 +57,18 @@ internal static partial class FileMetadata
                 throw new IOException($"could not set metadata '{key}' on '{path}' (errno {Marshal.GetLastPInvokeError()})");
             }
         }
+    }
+
+    /// <summary>Metadata as the proto-JSON map of an entry.</summary>
+    public static JsonObject ToJson(IReadOnlyDictionary<string, string> metadata)
+    {
+        var map = new JsonObject();
+        foreach (var (key, value) in metadata)
+        {
+            map[key] = value;
+        }
+
+        return map;
     }
 
     /// <summary>The file's metadata; null when it has none.</summary>

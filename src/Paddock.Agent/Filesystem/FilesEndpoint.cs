@@ -147,13 +147,7 @@ internal sealed class FilesEndpoint(AgentState state)
         var entry = new JsonObject { ["path"] = path, ["name"] = Path.GetFileName(path), ["type"] = "file" };
         if (metadata is { Count: > 0 })
         {
-            var map = new JsonObject();
-            foreach (var (key, value) in metadata)
-            {
-                map[key] = value;
-            }
-
-            entry["metadata"] = map;
+            entry["metadata"] = FileMetadata.ToJson(metadata);
         }
 
         return entry;

@@ -14,6 +14,8 @@ internal sealed class CodeContext(string id, KernelSpec spec, string cwd, Sandbo
 
     public string Id { get; } = id;
 
+    public KernelSpec Spec => spec;
+
     public string Language => spec.Language;
 
     public string Cwd { get; } = cwd;

@@ -128,7 +128,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
             {
                 if (envVars.Count > 0)
                 {
-                    await DrainAsync(kernel.Execute(KernelSpec.For(target.Language)!.SetEnvCode(envVars), silent: true), CancellationToken.None);
+                    await DrainAsync(kernel.Execute(target.Spec.SetEnvCode(envVars), silent: true), CancellationToken.None);
                 }
 
                 try
@@ -139,7 +139,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
                 {
                     if (envVars.Count > 0)
                     {
-                        await DrainAsync(kernel.Execute(KernelSpec.For(target.Language)!.ResetEnvCode, silent: true), CancellationToken.None);
+                        await DrainAsync(kernel.Execute(target.Spec.ResetEnvCode, silent: true), CancellationToken.None);
                     }
                 }
 

@@ -101,21 +101,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
             info.ArgumentList.Add(arg == KernelSpec.ConnectionFilePlaceholder ? connectionFile : arg);
         }
 
-        if (user.Uid != Process.Native.GetEffectiveUserId())
-        {
-            info.UserName = user.Name;
-        }
-
-        info.Environment.Clear();
-        info.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        info.Environment["HOME"] = user.Home;
-        info.Environment["USER"] = user.Name;
-        info.Environment["LOGNAME"] = user.Name;
-        foreach (var (name, value) in envVars)
-        {
-            info.Environment[name] = value;
-        }
-
+        user.Apply(info, envVars);
         info.Environment["PYTHONPATH"] = KernelSpec.PythonHelpers;
 
         var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"{spec.Argv[0]} did not start");

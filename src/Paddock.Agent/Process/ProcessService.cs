@@ -13,8 +13,6 @@ namespace Paddock.Agent.Process;
 /// </summary>
 internal sealed class ProcessService(AgentState state)
 {
-    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
     private readonly ConcurrentDictionary<int, ManagedProcess> _processes = new();
 
     public Task HandleAsync(HttpContext context, string method) => method switch
@@ -76,13 +74,6 @@ internal sealed class ProcessService(AgentState state)
             WorkingDirectory = user.Resolve(Text(config, "cwd")),
         };
 
-        // Processes run as the requested user: the runtime sets the user's ids and groups between fork and
-        // exec (measured: 1.5 ms less per command than exec'ing setpriv first).
-        if (user.Uid != Native.GetEffectiveUserId())
-        {
-            info.UserName = user.Name;
-        }
-
         var argv = new List<string> { command };
         argv.AddRange((config["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? string.Empty));
 
@@ -102,16 +93,7 @@ internal sealed class ProcessService(AgentState state)
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment.Clear();
-        info.Environment["PATH"] = DefaultPath;
-        info.Environment["HOME"] = user.Home;
-        info.Environment["USER"] = user.Name;
-        info.Environment["LOGNAME"] = user.Name;
-        foreach (var (key, value) in state.EnvVars)
-        {
-            info.Environment[key] = value;
-        }
-
+        user.Apply(info, state.EnvVars);
         foreach (var (key, value) in config["envs"] as JsonObject ?? [])
         {
             info.Environment[key] = value?.GetValue<string>() ?? string.Empty;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Paddock.Agent.Connect;
 
@@ -6,6 +7,8 @@ namespace Paddock.Agent.Process;
 /// <summary>A user of the sandbox, from its <c>/etc/passwd</c>.</summary>
 internal sealed record SandboxUser(string Name, int Uid, int Gid, string Home)
 {
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     /// <summary>
     /// The user a request runs as: <c>Authorization: Basic base64("name:")</c>, as E2B's SDKs send it, or
     /// the default user. An unknown name is <c>unauthenticated</c>, as envd answers.
@@ -44,6 +47,29 @@ internal sealed record SandboxUser(string Name, int Uid, int Gid, string Home)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="info"/> start its process as this user, in envd's environment: <c>PATH</c>,
+    /// <c>HOME</c>, <c>USER</c>, <c>LOGNAME</c>, then the sandbox's global variables. The runtime switches
+    /// ids and groups between fork and exec (measured: 1.5 ms less per command than exec'ing setpriv first).
+    /// </summary>
+    public void Apply(ProcessStartInfo info, IReadOnlyDictionary<string, string> globalEnv)
+    {
+        if (Uid != Native.GetEffectiveUserId())
+        {
+            info.UserName = Name;
+        }
+
+        info.Environment.Clear();
+        info.Environment["PATH"] = DefaultPath;
+        info.Environment["HOME"] = Home;
+        info.Environment["USER"] = Name;
+        info.Environment["LOGNAME"] = Name;
+        foreach (var (key, value) in globalEnv)
+        {
+            info.Environment[key] = value;
+        }
     }
 
     /// <summary>A path as the user means it: relative paths are relative to their home.</summary>
