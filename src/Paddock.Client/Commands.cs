@@ -35,7 +35,7 @@ public sealed class Commands
         {
             ["cmd"] = "/bin/bash",
             ["args"] = bashArgs,
-            ["envs"] = Object(options.Envs),
+            ["envs"] = JsonMaps.From(options.Envs),
         };
         if (options.Cwd is not null)
         {
@@ -129,17 +129,6 @@ public sealed class Commands
         }
 
         return new CommandHandle(this, pid, events, options ?? new CommandOptions());
-    }
-
-    private static JsonObject Object(IReadOnlyDictionary<string, string>? values)
-    {
-        var json = new JsonObject();
-        foreach (var (key, value) in values ?? new Dictionary<string, string>())
-        {
-            json[key] = value;
-        }
-
-        return json;
     }
 }
 

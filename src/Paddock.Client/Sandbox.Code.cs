@@ -33,13 +33,7 @@ public sealed partial class Sandbox
 
         if (options.Envs is { Count: > 0 } envs)
         {
-            var json = new JsonObject();
-            foreach (var (key, value) in envs)
-            {
-                json[key] = value;
-            }
-
-            body["env_vars"] = json;
+            body["env_vars"] = JsonMaps.From(envs);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

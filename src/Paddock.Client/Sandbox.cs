@@ -173,12 +173,12 @@ public sealed partial class Sandbox : IAsyncDisposable
 
         if (options.Metadata is { Count: > 0 } metadata)
         {
-            body["metadata"] = Object(metadata);
+            body["metadata"] = JsonMaps.From(metadata);
         }
 
         if (options.EnvVars is { Count: > 0 } envVars)
         {
-            body["envVars"] = Object(envVars);
+            body["envVars"] = JsonMaps.From(envVars);
         }
 
         if (options.AllowInternetAccess is { } internet)
@@ -197,17 +197,6 @@ public sealed partial class Sandbox : IAsyncDisposable
         json["envdVersion"]?.GetValue<string>() ?? "0.0.0");
 
     private static int Seconds(TimeSpan value) => (int)Math.Ceiling(value.TotalSeconds);
-
-    private static JsonObject Object(IReadOnlyDictionary<string, string> values)
-    {
-        var json = new JsonObject();
-        foreach (var (key, value) in values)
-        {
-            json[key] = value;
-        }
-
-        return json;
-    }
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 }
