@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -43,6 +44,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 await server.StartAsync(new AgentApplication(state), CancellationToken.None);
 await interpreter.StartAsync(new Paddock.Agent.Interpreter.InterpreterApplication(state), CancellationToken.None);
+AgentLog.Info("Agent ready", ("port", options.Port.ToString(CultureInfo.InvariantCulture)), ("interpreterPort", options.InterpreterPort.ToString(CultureInfo.InvariantCulture)));
 await new PortTunnel(options.TunnelSocket).RunAsync(stopping.Token);
 await interpreter.StopAsync(CancellationToken.None);
 await server.StopAsync(CancellationToken.None);

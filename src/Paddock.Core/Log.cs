@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Startup reconciliation: {Live} live sandboxes kept, {Ended} ended")]
     public static partial void Reconciled(ILogger logger, int live, int ended);
+
+    [LoggerMessage(9, LogLevel.Warning, "Could not write \"{Message}\" to the log of sandbox {SandboxId}")]
+    public static partial void EventNotRecorded(ILogger logger, string sandboxId, string message, Exception exception);
 }

@@ -48,4 +48,8 @@ public sealed class RuntimeOptions
         "crun-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(DataDir))))[..12]);
 
     internal string BundleOf(string sandboxId) => Path.Combine(SandboxesDir, sandboxId);
+
+    internal string LogsDir => Path.Combine(DataDir, "logs");
+
+    internal string LogOf(string sandboxId) => Path.Combine(LogsDir, sandboxId + ".log");
 }

@@ -1,4 +1,5 @@
 using Paddock.Core.Lifecycle;
+using Paddock.Core.Logs;
 using Paddock.Core.Storage;
 using Paddock.Runtime;
 using Paddock.Server.Api;
@@ -35,6 +36,9 @@ builder.Services.AddSingleton(settings.Lifecycle);
 builder.Services.AddSingleton(new SqliteDatabase(settings.DatabasePath));
 builder.Services.AddSingleton<ISandboxStore, SqliteSandboxStore>();
 builder.Services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+builder.Services.AddSingleton<ISandboxLogStore, SqliteSandboxLogStore>();
+builder.Services.AddSingleton<SandboxEvents>();
+builder.Services.AddSingleton<SandboxLogReader>();
 builder.Services.AddCrunRuntime(settings.Runtime);
 builder.Services.AddSingleton<LifecycleService>();
 builder.Services.AddSingleton<ApiKeys>();

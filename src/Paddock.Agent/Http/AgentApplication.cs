@@ -32,8 +32,7 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
-            // No logging framework here (start-up cost): failures go to stderr, the sandbox's init.log.
-            await Console.Error.WriteLineAsync($"paddock-agent: {context.Request.Method} {context.Request.Path} failed: {ex}");
+            AgentLog.Error("Request failed", ("method", context.Request.Method), ("path", context.Request.Path), ("error", ex.ToString()));
             if (!context.Response.HasStarted)
             {
                 await Errors.WriteAsync(context, StatusCodes.Status500InternalServerError, ex.Message);

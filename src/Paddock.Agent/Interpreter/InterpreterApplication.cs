@@ -25,7 +25,7 @@ internal sealed class InterpreterApplication(AgentState state) : IHttpApplicatio
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync($"paddock-agent: interpreter {context.Request.Method} {context.Request.Path} failed: {ex}");
+            AgentLog.Error("Code interpreter request failed", ("method", context.Request.Method), ("path", context.Request.Path), ("error", ex.ToString()));
             if (!context.Response.HasStarted)
             {
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;

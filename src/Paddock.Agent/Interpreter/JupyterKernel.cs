@@ -35,6 +35,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
     private JupyterKernel(System.Diagnostics.Process process, string connectionFile, byte[] key, int[] ports)
     {
         _process = process;
+        Pid = process.Id.ToString(CultureInfo.InvariantCulture);
         _connectionFile = connectionFile;
         _key = key;
         _shell.Connect($"tcp://127.0.0.1:{ports[0]}");
@@ -56,6 +57,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
         process.EnableRaisingEvents = true;
         process.Exited += (_, _) =>
         {
+            AgentLog.Info("Code kernel exited", ("pid", Pid), ("status", ExitDescription()));
             foreach (var listener in _listeners.Values)
             {
                 listener.Messages.Writer.TryComplete(new KernelDiedException(ExitDescription()));
@@ -64,6 +66,9 @@ internal sealed class JupyterKernel : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    // Kept as text from the start: the process may be disposed by the time its exit is logged.
+    private string Pid { get; }
 
     /// <summary>Starts a kernel as <paramref name="user"/> in <paramref name="cwd"/> and waits until it answers.</summary>
     public static async Task<JupyterKernel> StartAsync(KernelSpec spec, SandboxUser user, string cwd, IReadOnlyDictionary<string, string> envVars, CancellationToken cancellationToken)
@@ -109,6 +114,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
         try
         {
             await kernel.WaitReadyAsync(cancellationToken);
+            AgentLog.Info("Code kernel started", ("kernel", spec.Name), ("pid", kernel.Pid), ("user", info.UserName), ("cwd", cwd));
             return kernel;
         }
         catch

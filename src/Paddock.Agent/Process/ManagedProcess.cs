@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
@@ -71,6 +72,7 @@ internal sealed class ManagedProcess
 
             await _process.WaitForExitAsync();
             var end = EndEvent(_process.ExitCode, Volatile.Read(ref _signal));
+            AgentLog.Info("Process exited", ("pid", Pid.ToString(CultureInfo.InvariantCulture)), ("status", end["end"]!["status"]!.GetValue<string>()));
             lock (_gate)
             {
                 _end = end;

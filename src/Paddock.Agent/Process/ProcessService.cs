@@ -116,11 +116,20 @@ internal sealed class ProcessService(AgentState state)
         }
         catch (Exception ex) when (ex is Win32Exception or ConnectException)
         {
+            AgentLog.Warn("Process failed to start", ("cmd", CommandLine(argv, terminal)), ("user", info.UserName), ("error", ex.Message));
             terminal?.Dispose();
             throw ex as ConnectException ?? Invalid($"could not start '{command}': {ex.Message}");
         }
 
         var managed = new ManagedProcess(process, config, Text(request, "tag"), terminal);
+        AgentLog.Info(
+            "Process started",
+            ("pid", managed.Pid.ToString(CultureInfo.InvariantCulture)),
+            ("cmd", CommandLine(argv, terminal)),
+            ("user", info.UserName),
+            ("cwd", info.WorkingDirectory),
+            ("tag", managed.Tag),
+            ("pty", terminal is null ? null : "true"));
         _processes[managed.Pid] = managed;
         var events = managed.Watch();
         managed.Run(p => _processes.TryRemove(p.Pid, out _));
@@ -137,6 +146,10 @@ internal sealed class ProcessService(AgentState state)
 
         await WatchAsync(context, managed, events, killOnDeadline: true);
     }
+
+    // The command as the caller gave it: without the wrapper that gives a terminal process its session.
+    private static string CommandLine(List<string> argv, Pseudoterminal? terminal) =>
+        string.Join(' ', terminal is null ? argv : argv.Skip(4));
 
     private async Task ConnectAsync(HttpContext context, JsonObject request)
     {

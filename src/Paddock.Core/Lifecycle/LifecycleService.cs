@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Errors;
+using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
@@ -23,6 +24,7 @@ public sealed partial class LifecycleService : IDisposable
     private readonly ISandboxStore _store;
     private readonly ISandboxRuntime _runtime;
     private readonly ITemplateCatalog _templates;
+    private readonly SandboxEvents _events;
     private readonly LifecycleOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -38,6 +40,7 @@ public sealed partial class LifecycleService : IDisposable
         ISandboxStore store,
         ISandboxRuntime runtime,
         ITemplateCatalog templates,
+        SandboxEvents events,
         LifecycleOptions options,
         TimeProvider time,
         ILogger<LifecycleService> logger)
@@ -45,6 +48,7 @@ public sealed partial class LifecycleService : IDisposable
         _store = store;
         _runtime = runtime;
         _templates = templates;
+        _events = events;
         _options = options;
         _time = time;
         _logger = logger;
@@ -60,7 +64,7 @@ public sealed partial class LifecycleService : IDisposable
     /// <summary>Reconciles the store with the runtime, then schedules every live sandbox's deadline.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var reconciler = new StartupReconciler(_store, _runtime, _time, _logger);
+        var reconciler = new StartupReconciler(_store, _runtime, _events, _time, _logger);
         var live = await reconciler.ReconcileAsync(cancellationToken);
         foreach (var record in live)
         {
@@ -133,6 +137,7 @@ public sealed partial class LifecycleService : IDisposable
         {
             Log.CreateFailed(_logger, id, ex);
             await _store.UpdateAsync(Killed(record, KillReason.CreateFailed, ex.Message), CancellationToken.None);
+            await _events.CreateFailedAsync(record, ex.Message);
             throw new PaddockException(ErrorKind.Internal, $"failed to create sandbox: {ex.Message}", "sandbox_create_failed", ex);
         }
 
@@ -147,6 +152,7 @@ public sealed partial class LifecycleService : IDisposable
         await _store.UpdateAsync(record, CancellationToken.None);
         _running[id] = true;
         ScheduleDeadline(record);
+        await _events.CreatedAsync(record);
         Log.Created(_logger, id, template.Id, record.EndAt);
         return record;
     }
@@ -180,6 +186,7 @@ public sealed partial class LifecycleService : IDisposable
         record = record with { EndAt = ClipToLifetime(record.StartedAt, _time.GetUtcNow() + TimeSpan.FromSeconds(timeoutSeconds)) };
         await _store.UpdateAsync(record, CancellationToken.None);
         ScheduleDeadline(record);
+        await _events.TimeoutSetAsync(record, "set");
         return record;
     }
 
@@ -212,7 +219,7 @@ public sealed partial class LifecycleService : IDisposable
             throw PaddockException.Conflict($"Error pausing sandbox - sandbox '{id}' is already paused");
         }
 
-        return await PauseLockedAsync(record);
+        return await PauseLockedAsync(record, onTimeout: false);
     }
 
     /// <summary>Resumes a paused sandbox (the deprecated resume endpoint); conflict if it runs.</summary>
@@ -276,7 +283,7 @@ public sealed partial class LifecycleService : IDisposable
             if (record.State == SandboxState.Running && record.AutoPause)
             {
                 Log.TimeoutPausing(_logger, id);
-                await PauseLockedAsync(record);
+                await PauseLockedAsync(record, onTimeout: true);
             }
             else
             {
@@ -293,7 +300,7 @@ public sealed partial class LifecycleService : IDisposable
         }
     }
 
-    private async Task<SandboxRecord> PauseLockedAsync(SandboxRecord record)
+    private async Task<SandboxRecord> PauseLockedAsync(SandboxRecord record, bool onTimeout)
     {
         SandboxTransitions.Ensure(record.State, SandboxState.Paused);
         _running.TryRemove(record.Id, out _);
@@ -312,6 +319,7 @@ public sealed partial class LifecycleService : IDisposable
         record = record with { State = SandboxState.Paused, PausedAt = now, EndAt = now };
         await _store.UpdateAsync(record, CancellationToken.None);
         ScheduleDeadline(record);
+        await _events.PausedAsync(record, onTimeout);
         return record;
     }
 
@@ -335,6 +343,7 @@ public sealed partial class LifecycleService : IDisposable
         await _store.UpdateAsync(record, CancellationToken.None);
         _running[record.Id] = true;
         ScheduleDeadline(record);
+        await _events.ResumedAsync(record);
         return record;
     }
 
@@ -349,6 +358,7 @@ public sealed partial class LifecycleService : IDisposable
         record = record with { EndAt = candidate };
         await _store.UpdateAsync(record, CancellationToken.None);
         ScheduleDeadline(record);
+        await _events.TimeoutSetAsync(record, "extended");
         return record;
     }
 
@@ -363,6 +373,7 @@ public sealed partial class LifecycleService : IDisposable
 
         await _store.UpdateAsync(Killed(record, reason, null), CancellationToken.None);
         _scheduler.Cancel(record.Id);
+        await _events.KilledAsync(record.Id, reason);
         Log.Killed(_logger, record.Id, reason);
     }
 
@@ -417,19 +428,8 @@ public sealed partial class LifecycleService : IDisposable
     {
         null or { State: SandboxState.Creating } => throw PaddockException.SandboxNotFound(id),
         { State: SandboxState.Killed } => throw PaddockException.SandboxNotFound(
-            id, $"it was killed at {record.EndAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: {Describe(record.KillReason)}"),
+            id, $"it was killed at {record.EndAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: {record.KillReason.Describe()}"),
         _ => record,
-    };
-
-    private static string Describe(KillReason? reason) => reason switch
-    {
-        KillReason.Request => "killed by request",
-        KillReason.Timeout => "its timeout passed",
-        KillReason.RetentionExpired => "it stayed paused past the retention period",
-        KillReason.LostAtRestart => "its container was lost while the server was down",
-        KillReason.CreateFailed => "it failed to start",
-        KillReason.CreateInterrupted => "the server stopped while it was being created",
-        _ => "unknown reason",
     };
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
@@ -11,7 +12,7 @@ namespace Paddock.Core.Lifecycle;
 /// container is gone are marked killed; a container whose pause or resume did not reach the store is
 /// put back in the state the store recorded; creates the server did not finish are cleaned up.
 /// </summary>
-internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, TimeProvider time, ILogger logger)
+internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, SandboxEvents events, TimeProvider time, ILogger logger)
 {
     public async Task<IReadOnlyList<SandboxRecord>> ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -65,5 +66,6 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
         await store.UpdateAsync(
             record with { State = SandboxState.Killed, EndAt = time.GetUtcNow(), PausedAt = null, KillReason = reason },
             cancellationToken);
+        await events.KilledAsync(record.Id, reason);
     }
 }

@@ -1,3 +1,5 @@
+using Paddock.Core.Logs;
+
 namespace Paddock.Core.Runtime;
 
 /// <summary>
@@ -38,6 +40,13 @@ public interface ISandboxRuntime
     /// <see cref="AgentPort"/>). Throws <see cref="SandboxPortClosedException"/> when nothing listens there.
     /// </summary>
     Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the sandbox's agent logged (processes started and ended, failures), and any other output of its
+    /// init, oldest first. The log outlives the sandbox: it is kept after <see cref="DeleteAsync"/>.
+    /// Empty when the runtime holds nothing for this id.
+    /// </summary>
+    IAsyncEnumerable<SandboxLogEntry> ReadLogAsync(string sandboxId, CancellationToken cancellationToken);
 
     /// <summary>Every sandbox the runtime holds any resource of, with the state of its container.</summary>
     Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken);

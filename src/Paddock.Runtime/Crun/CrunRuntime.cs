@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
 using Paddock.Runtime.Channel;
 using Paddock.Runtime.Host;
@@ -12,7 +13,8 @@ namespace Paddock.Runtime.Crun;
 /// Sandboxes as crun containers: an overlay root filesystem over the template's id-mapped view, a
 /// user namespace mapping root to an unprivileged host range, pid/mount/ipc/uts/cgroup/network
 /// namespaces, cgroup v1 limits, a seccomp filter and the container default capabilities.
-/// Layout of one sandbox: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/, channel/, init.log}</c>.
+/// Layout of one sandbox: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/, channel/}</c>, and its
+/// log, <c>&lt;data&gt;/logs/&lt;id&gt;.log</c>, which outlives it.
 /// </summary>
 public sealed partial class CrunRuntime : ISandboxRuntime
 {
@@ -65,8 +67,9 @@ public sealed partial class CrunRuntime : ISandboxRuntime
             var config = OciSpec.Build(spec, rootfs, channel, _options, _host.Facts);
             await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
 
+            Directory.CreateDirectory(_options.LogsDir);
             await CommandRunner.RunDetachedAsync(
-                _options.CrunPath, ["--root", Root, "create", "--bundle", bundle, id], Path.Combine(bundle, "init.log"), cancellationToken);
+                _options.CrunPath, ["--root", Root, "create", "--bundle", bundle, id], _options.LogOf(id), cancellationToken);
             await CrunAsync(cancellationToken, "start", id);
 
             // A sandbox counts as created once its agent answers.
@@ -76,7 +79,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime
             }
             catch (TimeoutException ex)
             {
-                var log = Path.Combine(bundle, "init.log");
+                var log = _options.LogOf(id);
                 var output = File.Exists(log) ? (await File.ReadAllTextAsync(log, CancellationToken.None)).Trim() : string.Empty;
                 throw new InvalidOperationException($"{ex.Message}; its output: {(output.Length > 2000 ? output[^2000..] : output)}", ex);
             }
@@ -127,6 +130,10 @@ public sealed partial class CrunRuntime : ISandboxRuntime
             Directory.Delete(bundle, recursive: true);
         }
     }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<SandboxLogEntry> ReadLogAsync(string sandboxId, CancellationToken cancellationToken) =>
+        SandboxLogFile.ReadAsync(_options.LogOf(sandboxId), cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken)

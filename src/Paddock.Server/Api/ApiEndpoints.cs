@@ -17,6 +17,8 @@ internal static class ApiEndpoints
         app.MapDelete("/sandboxes/{sandboxId}", KillSandbox.HandleAsync);
         app.MapGet("/templates", Templates.ListTemplates.Handle);
         app.MapGet("/sandboxes/{sandboxId}/metrics", GetSandboxMetrics.HandleAsync);
+        app.MapGet("/sandboxes/{sandboxId}/logs", GetSandboxLogs.V1Async);
+        app.MapGet("/v2/sandboxes/{sandboxId}/logs", GetSandboxLogs.V2Async);
         app.MapPost("/sandboxes/{sandboxId}/timeout", SetSandboxTimeout.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/refreshes", RefreshSandbox.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/pause", PauseSandbox.HandleAsync);

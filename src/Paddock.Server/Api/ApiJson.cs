@@ -11,6 +11,9 @@ namespace Paddock.Server.Api;
 [JsonSerializable(typeof(List<ListedSandbox>))]
 [JsonSerializable(typeof(List<SandboxMetric>))]
 [JsonSerializable(typeof(List<TemplateResponse>))]
+[JsonSerializable(typeof(SandboxLogsV2Response))]
+[JsonSerializable(typeof(SandboxLogsV1Response))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ApiJson : JsonSerializerContext
 {
     /// <summary>The API's serializer: quotes and apostrophes in messages stay readable (JSON, not HTML, is served).</summary>

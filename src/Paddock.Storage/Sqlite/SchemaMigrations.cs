@@ -38,6 +38,17 @@ internal static class SchemaMigrations
             created_at INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE sandbox_logs (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            sandbox_id TEXT NOT NULL,
+            timestamp  INTEGER NOT NULL,
+            level      INTEGER NOT NULL,
+            message    TEXT NOT NULL,
+            fields     TEXT NOT NULL
+        );
+        CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
 
 namespace Paddock.Core.Tests.Fakes;
@@ -17,6 +19,9 @@ internal sealed class FakeRuntime : ISandboxRuntime
     public int MaxConcurrentCalls { get; private set; }
 
     public List<string> Calls { get; } = [];
+
+    /// <summary>What <see cref="ReadLogAsync"/> returns for a sandbox, oldest first.</summary>
+    public Dictionary<string, List<SandboxLogEntry>> Logs { get; } = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, RuntimeSandboxStatus> Containers
     {
@@ -59,6 +64,15 @@ internal sealed class FakeRuntime : ISandboxRuntime
 
     public Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
         Task.FromException<Stream>(new SandboxPortClosedException(sandboxId, port, "the fake runtime has no channel"));
+
+    public async IAsyncEnumerable<SandboxLogEntry> ReadLogAsync(string sandboxId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var entry in Logs.GetValueOrDefault(sandboxId) ?? [])
+        {
+            await Task.Yield();
+            yield return entry;
+        }
+    }
 
     public Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Containers);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
+using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Tests.Fakes;
@@ -13,12 +14,14 @@ public sealed class LifecycleServiceTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private readonly InMemorySandboxStore _store = new();
     private readonly FakeRuntime _runtime = new();
+    private readonly InMemorySandboxLogStore _log = new();
     private readonly LifecycleOptions _options = new() { MaxLifetime = TimeSpan.FromHours(24), PausedRetention = TimeSpan.FromDays(30) };
     private readonly LifecycleService _lifecycle;
 
     public LifecycleServiceTests()
     {
-        _lifecycle = new LifecycleService(_store, _runtime, new FakeTemplates(), _options, _time, NullLogger<LifecycleService>.Instance);
+        _lifecycle = new LifecycleService(
+            _store, _runtime, new FakeTemplates(), new SandboxEvents(_log, _time, NullLogger<SandboxEvents>.Instance), _options, _time, NullLogger<LifecycleService>.Instance);
     }
 
     public void Dispose() => _lifecycle.Dispose();
@@ -255,6 +258,37 @@ public sealed class LifecycleServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Log_RecordsEachLifecycleEvent_InOrder_WithTheKillReason()
+    {
+        var sandbox = await CreateAsync(timeout: 60);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, 120, CancellationToken.None);
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        await _lifecycle.ConnectAsync(sandbox.Id, 30, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(SandboxState.Killed, Stored(sandbox.Id).State);
+
+        var log = _log.Of(sandbox.Id);
+        string[] expected = ["Sandbox created from template base", "Timeout set: ", "Sandbox paused", "Sandbox resumed; ", "Sandbox killed: its timeout passed"];
+        Assert.Equal(expected.Length, log.Count);
+        Assert.All(expected.Zip(log), pair => Assert.StartsWith(pair.First, pair.Second.Message, StringComparison.Ordinal));
+        Assert.All(log, e => Assert.Equal("paddock", e.Fields["source"]));
+        Assert.Equal(("timeout", SandboxLogLevel.Info), (log[^1].Fields["reason"], log[^1].Level));
+        Assert.Equal("base", log[0].Fields["template"]);
+    }
+
+    [Fact]
+    public async Task Log_RecordsAFailedCreate_AsAnError()
+    {
+        _runtime.FailCreateWith = "no space left on device";
+        await Assert.ThrowsAsync<PaddockException>(() => CreateAsync());
+
+        var id = Assert.Single(_store.Records.Keys);
+        var entry = Assert.Single(_log.Of(id));
+        Assert.Equal(SandboxLogLevel.Error, entry.Level);
+        Assert.Equal("no space left on device", entry.Fields["error"]);
+    }
+
+    [Fact]
     public async Task Start_Reconciles_StoreAndRuntime()
     {
         var now = _time.GetUtcNow();
@@ -295,5 +329,8 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Equal(RuntimeSandboxStatus.Paused, _runtime.Containers["ipaused"]);
         Assert.Equal((SandboxState.Killed, KillReason.Timeout), (Stored("ioverdue").State, Stored("ioverdue").KillReason));
         Assert.Equal(["ifrozen", "ikept", "ipaused"], _runtime.Containers.Keys.Order().ToArray());
+        var lost = Assert.Single(_log.Of("ilost"));
+        Assert.Equal((SandboxLogLevel.Error, "lost_at_restart"), (lost.Level, lost.Fields["reason"]));
+        Assert.Contains("lost while the server was down", lost.Message, StringComparison.Ordinal);
     }
 }

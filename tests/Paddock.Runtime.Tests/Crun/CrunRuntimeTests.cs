@@ -100,6 +100,11 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
 
         // Deleting what is gone succeeds: kill is safe to repeat.
         await runtime.DeleteAsync(id, CancellationToken.None);
+
+        // The agent's log outlives the sandbox.
+        var log = await runtime.ReadLogAsync(id, CancellationToken.None).ToListAsync();
+        var ready = Assert.Single(log, e => e.Message == "Agent ready");
+        Assert.Equal("agent", ready.Fields["source"]);
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Paddock.Core.Sandboxes;
+using Paddock.Core.Storage;
+
+namespace Paddock.Core.Logs;
+
+/// <summary>
+/// What the lifecycle tells a sandbox's log: one method per event, so the vocabulary users read in
+/// <c>paddock sandbox logs</c> is in one place. Writing the log never fails the operation it describes.
+/// </summary>
+public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILogger<SandboxEvents> logger)
+{
+    // Logged once the agent answers (the agent's "Agent ready" comes just before), with how long that took.
+    internal Task CreatedAsync(SandboxRecord record)
+    {
+        var took = (int)(record.StartedAt - record.CreatedAt).TotalMilliseconds;
+        return AppendAsync(
+            record.Id,
+            SandboxLogLevel.Info,
+            $"Sandbox created from template {record.Alias ?? record.TemplateId} in {took} ms",
+            ("template", record.Alias ?? record.TemplateId),
+            ("readyInMs", took.ToString(CultureInfo.InvariantCulture)),
+            ("templateId", record.TemplateId),
+            ("endAt", Format(record.EndAt)),
+            ("cpuCount", record.CpuCount.ToString(CultureInfo.InvariantCulture)),
+            ("memoryMB", record.MemoryMB.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    internal Task CreateFailedAsync(SandboxRecord record, string error) => AppendAsync(
+        record.Id, SandboxLogLevel.Error, $"Sandbox failed to start: {error}", ("error", error));
+
+    internal Task TimeoutSetAsync(SandboxRecord record, string how) => AppendAsync(
+        record.Id, SandboxLogLevel.Info, $"Timeout {how}: the sandbox ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
+
+    internal Task PausedAsync(SandboxRecord record, bool onTimeout) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Info,
+        onTimeout ? "Sandbox paused: its timeout passed (autoPause)" : "Sandbox paused",
+        ("reason", onTimeout ? "timeout" : "request"));
+
+    internal Task ResumedAsync(SandboxRecord record) => AppendAsync(
+        record.Id, SandboxLogLevel.Info, $"Sandbox resumed; it ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
+
+    internal Task KilledAsync(string sandboxId, KillReason reason) => AppendAsync(
+        sandboxId,
+        reason is KillReason.Request or KillReason.Timeout or KillReason.RetentionExpired ? SandboxLogLevel.Info : SandboxLogLevel.Error,
+        $"Sandbox killed: {((KillReason?)reason).Describe()}",
+        ("reason", reason.Code()));
+
+    private async Task AppendAsync(string sandboxId, SandboxLogLevel level, string message, params (string Key, string Value)[] fields)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = "paddock" };
+        foreach (var (key, value) in fields)
+        {
+            map[key] = value;
+        }
+
+        try
+        {
+            await store.AppendAsync(sandboxId, new SandboxLogEntry(time.GetUtcNow(), level, message, map), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.EventNotRecorded(logger, sandboxId, message, ex);
+        }
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

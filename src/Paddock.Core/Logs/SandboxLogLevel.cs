@@ -1,0 +1,17 @@
+namespace Paddock.Core.Logs;
+
+/// <summary>The severity of a sandbox log entry, in E2B's four levels (ordered, so a minimum level filters).</summary>
+public enum SandboxLogLevel
+{
+    /// <summary>Detail for debugging.</summary>
+    Debug,
+
+    /// <summary>Something that happened as expected.</summary>
+    Info,
+
+    /// <summary>Something unexpected that did not stop the sandbox.</summary>
+    Warn,
+
+    /// <summary>A failure.</summary>
+    Error,
+}
