@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Paddock.Cli;
 
-/// <summary><c>paddock sandbox …</c>: create, list, inspect, pause, resume, time out, kill, exec, files.</summary>
+/// <summary><c>paddock sandbox …</c>: create, list, inspect, pause, resume, time out, kill, exec, files, connect, logs.</summary>
 internal static class SandboxCommands
 {
     private static readonly Option<bool> s_json = new("--json") { Description = "Print JSON (for scripts) instead of tables" };
@@ -121,6 +121,7 @@ internal static class SandboxCommands
         sandbox.Subcommands.Add(exec);
         sandbox.Subcommands.Add(FileCommands.Build(connection, id));
         sandbox.Subcommands.Add(ConnectCommand.Build(connection, id));
+        sandbox.Subcommands.Add(LogsCommand.Build(connection, id));
         return sandbox;
     }
 

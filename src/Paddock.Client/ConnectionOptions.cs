@@ -33,19 +33,29 @@ public sealed record ConnectionOptions
     {
         var domain = Domain ?? Variable("E2B_DOMAIN") ?? "e2b.app";
         var api = ApiUrl
-            ?? UriOf(Variable("PADDOCK_API_URL"))
-            ?? UriOf(Variable("E2B_API_URL"))
+            ?? UriOf("PADDOCK_API_URL")
+            ?? UriOf("E2B_API_URL")
             ?? new Uri($"https://api.{domain}");
         var key = ApiKey ?? Variable("PADDOCK_API_KEY") ?? Variable("E2B_API_KEY")
             ?? throw new AuthenticationException("no API key: set PADDOCK_API_KEY (or E2B_API_KEY), or ConnectionOptions.ApiKey");
-        var sandbox = SandboxUrl ?? UriOf(Variable("E2B_SANDBOX_URL"))
+        var sandbox = SandboxUrl ?? UriOf("E2B_SANDBOX_URL")
             ?? (Variable("PADDOCK_API_URL") is not null || ApiUrl is not null ? api : null);
         return new ResolvedConnection(api, sandbox, key, domain, RequestTimeout);
     }
 
     private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
-    private static Uri? UriOf(string? value) => value is null ? null : new Uri(value.EndsWith('/') ? value : value + "/");
+    private static Uri? UriOf(string variable)
+    {
+        if (Variable(variable) is not { } value)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(value.EndsWith('/') ? value : value + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new InvalidArgumentException($"{variable} must be an http(s) URL such as http://127.0.0.1:3000, not '{value}'");
+    }
 }
 
 /// <summary>Connection settings with every default applied.</summary>

@@ -104,6 +104,41 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
     }
 
     [Fact]
+    public async Task Logs_ShowTheAgentsAndThePlatformsEntries_Tail_Follow_AndSurviveTheKill()
+    {
+        var id = (await PaddockAsync("sandbox", "create")).Stdout.Trim();
+        Assert.Equal(0, (await PaddockAsync("sandbox", "exec", id, "--", "echo", "cli-logged")).ExitCode);
+
+        var json = await PaddockAsync("sandbox", "logs", id, "--json");
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var entries = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.StartsWith("Sandbox created from template base", entries.First(e => e.GetProperty("fields").GetProperty("source").GetString() == "paddock").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var started = Assert.Single(entries, e => e.GetProperty("message").GetString() == "Process started"
+            && e.GetProperty("fields").GetProperty("cmd").GetString()!.Contains("cli-logged", StringComparison.Ordinal));
+        Assert.Equal("info", started.GetProperty("level").GetString());
+
+        var people = await PaddockAsync("sandbox", "logs", id, "--search", "cli-logged");
+        Assert.Contains("INFO", people.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Process started", people.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sandbox created", people.Stdout, StringComparison.Ordinal);
+
+        // Following prints what comes, and ends by itself when the sandbox is killed.
+        var following = PaddockAsync("sandbox", "logs", id, "--follow", "--tail", "1", "--json");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, (await PaddockAsync("sandbox", "kill", id)).ExitCode);
+        var followed = await following.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(followed.ExitCode == 0, followed.Stderr);
+        var lines = followed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("Sandbox killed: killed by request", JsonDocument.Parse(lines[^1]).RootElement.GetProperty("message").GetString());
+        Assert.Equal(lines.Length, lines.Distinct().Count());
+
+        var tail = await PaddockAsync("sandbox", "logs", id, "--tail", "1");
+        Assert.Contains("Sandbox killed: killed by request", tail.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, (await PaddockAsync("sandbox", "logs", "inosuchsandbox00000000")).ExitCode);
+        Assert.NotEqual(0, (await PaddockAsync("sandbox", "logs", id, "--level", "loud")).ExitCode);
+    }
+
+    [Fact]
     public async Task TemplateList_ShowsTheBaseTemplate_Ready()
     {
         var json = await PaddockAsync("template", "list", "--json");

@@ -186,7 +186,7 @@ public sealed partial class LifecycleService : IDisposable
         record = record with { EndAt = ClipToLifetime(record.StartedAt, _time.GetUtcNow() + TimeSpan.FromSeconds(timeoutSeconds)) };
         await _store.UpdateAsync(record, CancellationToken.None);
         ScheduleDeadline(record);
-        await _events.TimeoutSetAsync(record, "set");
+        await _events.TimeoutSetAsync(record);
         return record;
     }
 
@@ -358,7 +358,7 @@ public sealed partial class LifecycleService : IDisposable
         record = record with { EndAt = candidate };
         await _store.UpdateAsync(record, CancellationToken.None);
         ScheduleDeadline(record);
-        await _events.TimeoutSetAsync(record, "extended");
+        await _events.TimeoutExtendedAsync(record);
         return record;
     }
 

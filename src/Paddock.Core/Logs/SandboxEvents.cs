@@ -21,7 +21,7 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
             $"Sandbox created from template {record.Alias ?? record.TemplateId} in {took} ms",
             ("template", record.Alias ?? record.TemplateId),
             ("readyInMs", took.ToString(CultureInfo.InvariantCulture)),
-            ("templateId", record.TemplateId),
+            ("templateId", record.Alias is null || record.Alias == record.TemplateId ? null : record.TemplateId),
             ("endAt", Format(record.EndAt)),
             ("cpuCount", record.CpuCount.ToString(CultureInfo.InvariantCulture)),
             ("memoryMB", record.MemoryMB.ToString(CultureInfo.InvariantCulture)));
@@ -30,8 +30,12 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
     internal Task CreateFailedAsync(SandboxRecord record, string error) => AppendAsync(
         record.Id, SandboxLogLevel.Error, $"Sandbox failed to start: {error}", ("error", error));
 
-    internal Task TimeoutSetAsync(SandboxRecord record, string how) => AppendAsync(
-        record.Id, SandboxLogLevel.Info, $"Timeout {how}: the sandbox ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
+    internal Task TimeoutSetAsync(SandboxRecord record) => AppendAsync(
+        record.Id, SandboxLogLevel.Info, $"Timeout set: the sandbox ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
+
+    // Debug: clients that connect or refresh often would otherwise fill the log with these.
+    internal Task TimeoutExtendedAsync(SandboxRecord record) => AppendAsync(
+        record.Id, SandboxLogLevel.Debug, $"Timeout extended: the sandbox ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
 
     internal Task PausedAsync(SandboxRecord record, bool onTimeout) => AppendAsync(
         record.Id,
@@ -48,12 +52,15 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
         $"Sandbox killed: {((KillReason?)reason).Describe()}",
         ("reason", reason.Code()));
 
-    private async Task AppendAsync(string sandboxId, SandboxLogLevel level, string message, params (string Key, string Value)[] fields)
+    private async Task AppendAsync(string sandboxId, SandboxLogLevel level, string message, params (string Key, string? Value)[] fields)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal) { ["source"] = "paddock" };
         foreach (var (key, value) in fields)
         {
-            map[key] = value;
+            if (value is not null)
+            {
+                map[key] = value;
+            }
         }
 
         try

@@ -277,6 +277,18 @@ public sealed class LifecycleServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Log_RecordsExtensionsByConnect_AtDebugLevel_AndNothingWhenNothingChanged()
+    {
+        var sandbox = await CreateAsync(timeout: 60);
+        await _lifecycle.ConnectAsync(sandbox.Id, 30, CancellationToken.None);
+        await _lifecycle.ConnectAsync(sandbox.Id, 120, CancellationToken.None);
+
+        var extended = Assert.Single(_log.Of(sandbox.Id).Skip(1));
+        Assert.Equal(SandboxLogLevel.Debug, extended.Level);
+        Assert.StartsWith("Timeout extended: ", extended.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Log_RecordsAFailedCreate_AsAnError()
     {
         _runtime.FailCreateWith = "no space left on device";

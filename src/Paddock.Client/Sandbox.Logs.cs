@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Paddock.Client;
+
+/// <summary>A sandbox's log (<c>GET /v2/sandboxes/{id}/logs</c>).</summary>
+public sealed partial class Sandbox
+{
+    /// <summary>
+    /// The sandbox's log: what the platform did to it and what its agent saw inside, in time order
+    /// (newest first with <see cref="SandboxLogQuery.Backward"/>). Logs outlive the sandbox.
+    /// </summary>
+    public Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(SandboxLogQuery? query = null, CancellationToken cancellationToken = default) =>
+        GetLogsAsync(_api, SandboxId, query, cancellationToken);
+
+    /// <summary>A sandbox's log by id, also once it has been killed.</summary>
+    public static Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(
+        string sandboxId, SandboxLogQuery? query = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        GetLogsAsync(ControlPlane.For(connection), sandboxId, query, cancellationToken);
+
+    private static async Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(
+        ControlPlane api, string sandboxId, SandboxLogQuery? query, CancellationToken cancellationToken)
+    {
+        var parameters = new List<string>();
+        if (query?.Cursor is { } cursor)
+        {
+            parameters.Add("cursor=" + cursor.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (query?.Limit is { } limit)
+        {
+            parameters.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (query?.Backward == true)
+        {
+            parameters.Add("direction=backward");
+        }
+
+        if (query?.MinLevel is { } level)
+        {
+            parameters.Add("level=" + level.ToString().ToLowerInvariant());
+        }
+
+        if (query?.Search is { } search)
+        {
+            parameters.Add("search=" + Uri.EscapeDataString(search));
+        }
+
+        var path = $"v2/sandboxes/{Escape(sandboxId)}/logs" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : string.Empty);
+        var (_, json, _) = await api.SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return (json?["logs"] as JsonArray ?? []).Select(entry => SandboxLogEntry.FromJson(entry!)).ToList();
+    }
+}

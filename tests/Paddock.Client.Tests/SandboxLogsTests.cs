@@ -1,0 +1,43 @@
+namespace Paddock.Client.Tests;
+
+/// <summary><c>GetLogsAsync</c> against a real sandbox: the agent's process events and the platform's lifecycle events.</summary>
+[Collection(SdkCollection.Name)]
+public sealed class SandboxLogsTests(LiveServer live)
+{
+    [Fact]
+    public async Task Logs_ShowProcessesAndLifecycle_FilterAndPage_AndOutliveTheSandbox()
+    {
+        var sandbox = await Sandbox.CreateAsync(live.Options());
+        await sandbox.Commands.RunAsync("echo logged-command");
+        await Assert.ThrowsAsync<CommandExitException>(() => sandbox.Commands.RunAsync("exit 7"));
+        await sandbox.SetTimeoutAsync(TimeSpan.FromMinutes(2));
+
+        var log = await sandbox.GetLogsAsync();
+        var started = Assert.Single(log, e => e.Message == "Process started" && e.Fields["cmd"].Contains("echo logged-command", StringComparison.Ordinal));
+        Assert.Equal(("agent", "user", SandboxLogLevel.Info), (started.Fields["source"], started.Fields["user"], started.Level));
+        var exited = Assert.Single(log, e => e.Message == "Process exited" && e.Fields["pid"] == started.Fields["pid"]);
+        Assert.Equal("exit status 0", exited.Fields["status"]);
+        Assert.True(exited.Timestamp >= started.Timestamp);
+        Assert.Contains(log, e => e.Message == "Process exited" && e.Fields["status"] == "exit status 7");
+        Assert.Contains(log, e => e.Message.StartsWith("Timeout set: ", StringComparison.Ordinal) && e.Fields["source"] == "paddock");
+
+        var search = await sandbox.GetLogsAsync(new SandboxLogQuery { Search = "logged-command" });
+        Assert.Equal("Process started", Assert.Single(search).Message);
+        var afterStart = await sandbox.GetLogsAsync(new SandboxLogQuery { Cursor = exited.Timestamp, Limit = 2 });
+        Assert.Equal(2, afterStart.Count);
+        Assert.All(afterStart, e => Assert.True(e.Timestamp >= exited.Timestamp.AddMilliseconds(-1)));
+
+        Assert.True(await sandbox.KillAsync());
+        var newest = await Sandbox.GetLogsAsync(sandbox.SandboxId, new SandboxLogQuery { Backward = true, Limit = 1 }, live.Connection);
+        Assert.Equal("Sandbox killed: killed by request", Assert.Single(newest).Message);
+        Assert.Empty(await Sandbox.GetLogsAsync(sandbox.SandboxId, new SandboxLogQuery { MinLevel = SandboxLogLevel.Error }, live.Connection));
+    }
+
+    [Fact]
+    public async Task Logs_OfAnUnknownSandbox_AreNotFound_AndABadQueryIsInvalid()
+    {
+        await Assert.ThrowsAsync<SandboxNotFoundException>(() => Sandbox.GetLogsAsync("inosuchsandbox000000000", connection: live.Connection));
+        await using var sandbox = await Sandbox.CreateAsync(live.Options());
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => sandbox.GetLogsAsync(new SandboxLogQuery { Limit = 5000 }));
+    }
+}
