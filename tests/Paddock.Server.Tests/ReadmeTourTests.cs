@@ -27,6 +27,7 @@ public sealed class ReadmeTourTests(SharedServer shared)
         Assert.Contains("\"state\":\"running\"", output, StringComparison.Ordinal);
         Assert.Contains("\"owner\":\"me\"", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\"code\":", output, StringComparison.Ordinal);
+        Assert.Contains("\"message\":\"Sandbox killed: killed by request\"", output, StringComparison.Ordinal);
         Assert.Contains("killed by request", (await shared.Client.GetAsync($"/sandboxes/{id}")).AssertError(HttpStatusCode.NotFound), StringComparison.Ordinal);
     }
 
