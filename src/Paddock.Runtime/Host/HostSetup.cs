@@ -36,6 +36,14 @@ internal sealed class HostSetup(RuntimeOptions options)
                 + "dotnet publish src/Paddock.Agent -c Release -o <that directory> (or set PADDOCK_AGENT_PATH).");
         }
 
+        // The sandbox's root is an unprivileged uid outside, so for the host's file modes it is "other".
+        if ((File.GetUnixFileMode(options.AgentPath) & UnixFileMode.OtherExecute) == 0)
+        {
+            throw new InvalidOperationException(
+                $"The in-sandbox agent at {options.AgentPath} is not executable by the sandboxes' root (an unprivileged uid on the host); "
+                + $"make it so with: chmod 755 {options.AgentPath}");
+        }
+
         FixHybridCgroups();
 
         // User namespaces need every directory above a bundle to be searchable by the mapped root.
@@ -44,6 +52,21 @@ internal sealed class HostSetup(RuntimeOptions options)
             Directory.CreateDirectory(dir);
             File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        // Those above the data dir are not ours to change: say which one to open up, rather than let crun
+        // fail every create with "permission denied".
+        foreach (var dir in new[] { Path.GetFullPath(options.DataDir), Path.GetFullPath(options.ResolvedTemplatesDir) })
+        {
+            for (var parent = Path.GetDirectoryName(dir); parent is not null; parent = Path.GetDirectoryName(parent))
+            {
+                if ((File.GetUnixFileMode(parent) & UnixFileMode.OtherExecute) == 0)
+                {
+                    throw new InvalidOperationException(
+                        $"{parent} is not searchable by the sandboxes' root (an unprivileged uid on the host), so {dir} cannot be used; "
+                        + $"chmod o+x {parent}, or choose another data directory");
+                }
+            }
         }
 
         Directory.CreateDirectory(options.ResolvedCrunRoot);
