@@ -55,7 +55,7 @@ internal static class FileCommands
         {
             var sandbox = await Sandbox.ConnectAsync(parse.GetValue(id)!, null, connection(parse), ct);
             await using var source = File.OpenRead(parse.GetValue(local)!);
-            var entry = await sandbox.Files.WriteAsync(parse.GetValue(path)!, source, null, ct);
+            var entry = await sandbox.Files.WriteAsync(parse.GetValue(path)!, source, cancellationToken: ct);
             Console.Out.WriteLine(entry.Path);
         }));
 

@@ -14,6 +14,7 @@ namespace Paddock.Client;
 /// <param name="Group">Its group's name.</param>
 /// <param name="ModifiedTime">When it last changed.</param>
 /// <param name="SymlinkTarget">Where a symlink points.</param>
+/// <param name="Metadata">The metadata it was uploaded with (E2B's <c>X-Metadata-*</c> headers), if any.</param>
 public sealed record EntryInfo(
     string Name,
     string Path,
@@ -24,7 +25,8 @@ public sealed record EntryInfo(
     string Owner,
     string Group,
     DateTimeOffset? ModifiedTime,
-    string? SymlinkTarget)
+    string? SymlinkTarget,
+    IReadOnlyDictionary<string, string> Metadata)
 {
     internal static EntryInfo FromJson(JsonNode json) => new(
         json["name"]!.GetValue<string>(),
@@ -41,7 +43,8 @@ public sealed record EntryInfo(
         json["owner"]?.GetValue<string>() ?? string.Empty,
         json["group"]?.GetValue<string>() ?? string.Empty,
         json["modifiedTime"]?.GetValue<string>() is { } time ? DateTimeOffset.Parse(time, CultureInfo.InvariantCulture) : null,
-        json["symlinkTarget"]?.GetValue<string>());
+        json["symlinkTarget"]?.GetValue<string>(),
+        (json["metadata"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal));
 }
 
 /// <summary>What kind of entry an <see cref="EntryInfo"/> is.</summary>

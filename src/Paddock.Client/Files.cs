@@ -14,20 +14,35 @@ public sealed class Files
 
     internal Files(EnvdTransport transport) => _transport = transport;
 
-    /// <summary>Writes text to a file (creating parent directories, replacing what was there).</summary>
-    public Task<EntryInfo> WriteAsync(string path, string content, string? user = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(content)), user, cancellationToken);
+    /// <summary>
+    /// Writes text to a file (creating parent directories, replacing what was there). <paramref name="metadata"/>
+    /// (keys are lowercased) is kept with the file and comes back in its <see cref="EntryInfo.Metadata"/>; writing
+    /// the file again replaces it.
+    /// </summary>
+    public Task<EntryInfo> WriteAsync(
+        string path, string content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(content)), user, metadata, cancellationToken);
 
-    /// <summary>Writes bytes to a file.</summary>
-    public Task<EntryInfo> WriteAsync(string path, byte[] content, string? user = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(path, new MemoryStream(content), user, cancellationToken);
+    /// <summary>Writes bytes to a file, with optional metadata (see the text overload).</summary>
+    public Task<EntryInfo> WriteAsync(
+        string path, byte[] content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, new MemoryStream(content), user, metadata, cancellationToken);
 
-    /// <summary>Writes a stream to a file; the stream is sent as it is read, never held whole in memory.</summary>
-    public async Task<EntryInfo> WriteAsync(string path, Stream content, string? user = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes a stream to a file, with optional metadata (see the text overload); the stream is sent as it is
+    /// read, never held whole in memory.
+    /// </summary>
+    public async Task<EntryInfo> WriteAsync(
+        string path, Stream content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
         using var request = _transport.Request(HttpMethod.Post, EnvdTransport.EnvdPort, "files?" + Query(path, user));
         request.Content = new StreamContent(content);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add("X-Metadata-" + key, value);
+        }
+
         using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await ThrowIfFailedAsync(response, path, cancellationToken).ConfigureAwait(false);
         return await GetInfoAsync(path, user, cancellationToken).ConfigureAwait(false);

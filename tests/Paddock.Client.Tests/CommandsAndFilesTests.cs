@@ -84,6 +84,14 @@ public sealed class CommandsAndFilesTests(LiveServer live) : IAsyncLifetime
         }
 
         await Assert.ThrowsAsync<SandboxFileNotFoundException>(() => _sandbox.Files.ReadAsync("missing.txt"));
+
+        // Metadata travels with the file (keys lowercased), shows in listings, and a rewrite replaces it.
+        var tagged = await _sandbox.Files.WriteAsync("tagged.txt", "x", metadata: new Dictionary<string, string> { ["Owner"] = "agent-7", ["run"] = "42" });
+        Assert.Equal(new Dictionary<string, string> { ["owner"] = "agent-7", ["run"] = "42" }, tagged.Metadata);
+        Assert.Equal("agent-7", Assert.Single(await _sandbox.Files.ListAsync("."), e => e.Name == "tagged.txt").Metadata["owner"]);
+        Assert.Empty((await _sandbox.Files.WriteAsync("tagged.txt", "y")).Metadata);
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => _sandbox.Files.WriteAsync("tagged.txt", "z", metadata: new Dictionary<string, string> { ["big"] = new string('v', 5000) }));
+        Assert.Equal("y", await _sandbox.Files.ReadAsync("tagged.txt"));
     }
 
     [Fact]

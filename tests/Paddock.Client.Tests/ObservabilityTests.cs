@@ -1,9 +1,32 @@
 namespace Paddock.Client.Tests;
 
-/// <summary><c>GetLogsAsync</c> against a real sandbox: the agent's process events and the platform's lifecycle events.</summary>
+/// <summary>
+/// <c>GetLogsAsync</c> and <c>GetMetricsAsync</c> against a real sandbox: the agent's process events and the
+/// platform's lifecycle events; the cgroup's CPU, memory and disk.
+/// </summary>
 [Collection(SdkCollection.Name)]
-public sealed class SandboxLogsTests(LiveServer live)
+public sealed class ObservabilityTests(LiveServer live)
 {
+    [Fact]
+    public async Task Metrics_AreOneCurrentSample_WhileRunning_AndNoneWhilePaused()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options());
+        // 64 MiB held by a process: the sample must see it.
+        await sandbox.Commands.StartAsync("python3 -c 'x = bytearray(64 * 1024 * 1024); print(1, flush=True); import time; time.sleep(60)'");
+        await Task.Delay(1500);
+
+        var sample = Assert.Single(await sandbox.GetMetricsAsync());
+        Assert.InRange(sample.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(2, sample.CpuCount);
+        Assert.Equal(512L * 1024 * 1024, sample.MemTotal);
+        Assert.InRange(sample.MemUsed, 64L * 1024 * 1024, sample.MemTotal);
+        Assert.InRange(sample.DiskUsed, 1, sample.DiskTotal);
+        Assert.Empty(await sandbox.GetMetricsAsync(start: DateTimeOffset.UtcNow.AddHours(1)));
+
+        Assert.True(await sandbox.PauseAsync());
+        Assert.Empty(await Sandbox.GetMetricsAsync(sandbox.SandboxId, connection: live.Connection));
+    }
+
     [Fact]
     public async Task Logs_ShowProcessesAndLifecycle_FilterAndPage_AndOutliveTheSandbox()
     {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Paddock.Client;
 
-/// <summary>A sandbox's log (<c>GET /v2/sandboxes/{id}/logs</c>).</summary>
+/// <summary>What a sandbox did: its log (<c>GET /v2/sandboxes/{id}/logs</c>) and its resource use (<c>GET /sandboxes/{id}/metrics</c>).</summary>
 public sealed partial class Sandbox
 {
     /// <summary>
@@ -17,6 +17,37 @@ public sealed partial class Sandbox
     public static Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(
         string sandboxId, SandboxLogQuery? query = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
         GetLogsAsync(ControlPlane.For(connection), sandboxId, query, cancellationToken);
+
+    /// <summary>
+    /// The sandbox's CPU, memory and disk use, sampled when asked: one sample while it runs (none while it is
+    /// paused, or when the sample falls outside <paramref name="start"/>..<paramref name="end"/>).
+    /// </summary>
+    public Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken cancellationToken = default) =>
+        GetMetricsAsync(_api, SandboxId, start, end, cancellationToken);
+
+    /// <summary>A sandbox's CPU, memory and disk use, by id.</summary>
+    public static Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(
+        string sandboxId, DateTimeOffset? start = null, DateTimeOffset? end = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        GetMetricsAsync(ControlPlane.For(connection), sandboxId, start, end, cancellationToken);
+
+    private static async Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(
+        ControlPlane api, string sandboxId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
+    {
+        var parameters = new List<string>();
+        if (start is { } from)
+        {
+            parameters.Add("start=" + from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (end is { } to)
+        {
+            parameters.Add("end=" + to.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        }
+
+        var path = $"sandboxes/{Escape(sandboxId)}/metrics" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : string.Empty);
+        var (_, json, _) = await api.SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return (json as JsonArray ?? []).Select(sample => SandboxMetrics.FromJson(sample!)).ToList();
+    }
 
     private static async Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(
         ControlPlane api, string sandboxId, SandboxLogQuery? query, CancellationToken cancellationToken)
