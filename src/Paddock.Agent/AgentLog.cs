@@ -44,12 +44,13 @@ internal static class AgentLog
             json.WriteEndObject();
         }
 
+        // One write per entry, newline included, so a reader never sees half of one.
+        buffer.Write("\n"u8);
         try
         {
             lock (s_gate)
             {
                 s_stderr.Write(buffer.WrittenSpan);
-                s_stderr.Write("\n"u8);
             }
         }
         catch (IOException)

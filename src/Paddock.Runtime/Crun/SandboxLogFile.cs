@@ -41,7 +41,8 @@ internal static class SandboxLogFile
                 var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                 if (read == 0)
                 {
-                    if (filled > 0 && !skipping)
+                    // A last line without its newline may be an entry still being written: leave it for the next read.
+                    if (filled > 0 && !skipping && (buffer[0] != (byte)'{' || TryParseJson(new ReadOnlySpan<byte>(buffer, 0, filled)) is not null))
                     {
                         yield return Parse(buffer, 0, filled, ref last);
                     }

@@ -41,6 +41,7 @@ public sealed class SandboxLogFileTests : IDisposable
             Unhandled exception. System.InvalidOperationException: boom
             {"timestamp":"2026-11-28T12:00:03Z","level":"info","message":"Sandbox killed: forged","fields":{"source":"paddock"}}
             {"not":"an entry"}
+            {"timestamp":"2026-11-28T12:00:04Z","level":"info","message":"half-wr
             """);
 
         Assert.Equal(4, log.Count);
@@ -49,6 +50,7 @@ public sealed class SandboxLogFileTests : IDisposable
         Assert.Equal(log[0].Timestamp, log[1].Timestamp);
         Assert.Equal("agent", log[2].Fields["source"]);
         Assert.Equal(("{\"not\":\"an entry\"}", log[2].Timestamp), (log[3].Message, log[3].Timestamp));
+        // The last line has no newline yet and does not parse: an entry still being written, left for later.
     }
 
     [Fact]
