@@ -20,8 +20,15 @@ public sealed class ToolPackageTests : IDisposable
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
     }
 
+    private string CrunRoot => $"/run/paddock-test/{Path.GetFileName(_dir)}";
+
     public void Dispose()
     {
+        if (Directory.Exists(CrunRoot) && !Directory.EnumerateFileSystemEntries(CrunRoot).Any())
+        {
+            Directory.Delete(CrunRoot);
+        }
+
         if (Host.MountPointsUnder(_dir).Count == 0)
         {
             Directory.Delete(_dir, recursive: true);
@@ -45,7 +52,7 @@ public sealed class ToolPackageTests : IDisposable
         {
             ["PADDOCK_DATA_DIR"] = Path.Combine(_dir, "data"),
             ["PADDOCK_TEMPLATES_DIR"] = ServerProcess.TemplatesDir,
-            ["PADDOCK_CRUN_ROOT"] = $"/run/paddock-test/{Path.GetFileName(_dir)}",
+            ["PADDOCK_CRUN_ROOT"] = CrunRoot,
             ["PADDOCK_API_KEY"] = ServerProcess.ApiKey,
         }, log);
         try
