@@ -57,7 +57,7 @@ public sealed class ToolPackageTests : IDisposable
         }, log);
         try
         {
-            await WaitForHealthAsync(port, server, log);
+            await ServerProcess.WaitForHealthAsync(port, server, () => Snapshot(log));
             var client = new Dictionary<string, string> { ["PADDOCK_API_URL"] = port.ToString(), ["PADDOCK_API_KEY"] = ServerProcess.ApiKey };
             var id = (await RunAsync(paddock, ["sandbox", "create"], client)).Trim();
             Assert.Equal("from the tool\n", await RunAsync(paddock, ["sandbox", "exec", id, "--", "echo", "from the tool"], client));
@@ -132,27 +132,11 @@ public sealed class ToolPackageTests : IDisposable
         return await stdout;
     }
 
-    private static async Task WaitForHealthAsync(Uri address, Process server, StringBuilder log)
+    private static string Snapshot(StringBuilder log)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        lock (log)
         {
-            Assert.False(server.HasExited, $"paddock server exited:\n{log}");
-            try
-            {
-                if ((await http.GetAsync(new Uri(address, "/health"))).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
+            return log.ToString();
         }
-
-        throw new TimeoutException($"paddock server did not answer /health within 60 s:\n{log}");
     }
 }

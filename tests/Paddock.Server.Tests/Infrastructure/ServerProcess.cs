@@ -108,19 +108,24 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        await WaitForHealthAsync(BaseAddress, _process, () => Log);
+    }
 
+    /// <summary>Waits until a server process answers <c>GET /health</c>; fails with its log if it exits or takes 60 s.</summary>
+    public static async Task WaitForHealthAsync(Uri address, Process process, Func<string> log)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException($"the server exited with {_process.ExitCode}:\n{Log}");
+                throw new InvalidOperationException($"the server exited with {process.ExitCode}:\n{log()}");
             }
 
             try
             {
-                if ((await http.GetAsync(new Uri(BaseAddress, "/health"))).StatusCode == HttpStatusCode.OK)
+                if ((await http.GetAsync(new Uri(address, "/health"))).StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
@@ -131,7 +136,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"the server did not answer /health within 60 s:\n{Log}");
+                throw new TimeoutException($"the server did not answer /health within 60 s:\n{log()}");
             }
 
             await Task.Delay(100);
