@@ -33,18 +33,9 @@ public sealed partial class Sandbox
     private static async Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(
         ControlPlane api, string sandboxId, DateTimeOffset? start, DateTimeOffset? end, CancellationToken cancellationToken)
     {
-        var parameters = new List<string>();
-        if (start is { } from)
-        {
-            parameters.Add("start=" + from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (end is { } to)
-        {
-            parameters.Add("end=" + to.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        }
-
-        var path = $"sandboxes/{Escape(sandboxId)}/metrics" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : string.Empty);
+        var path = $"sandboxes/{Escape(sandboxId)}/metrics" + QueryString.Of(
+            ("start", start?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
+            ("end", end?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
         var (_, json, _) = await api.SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         return (json as JsonArray ?? []).Select(sample => SandboxMetrics.FromJson(sample!)).ToList();
     }
@@ -52,33 +43,12 @@ public sealed partial class Sandbox
     private static async Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(
         ControlPlane api, string sandboxId, SandboxLogQuery? query, CancellationToken cancellationToken)
     {
-        var parameters = new List<string>();
-        if (query?.Cursor is { } cursor)
-        {
-            parameters.Add("cursor=" + cursor.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (query?.Limit is { } limit)
-        {
-            parameters.Add("limit=" + limit.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (query?.Backward == true)
-        {
-            parameters.Add("direction=backward");
-        }
-
-        if (query?.MinLevel is { } level)
-        {
-            parameters.Add("level=" + level.ToString().ToLowerInvariant());
-        }
-
-        if (query?.Search is { } search)
-        {
-            parameters.Add("search=" + Uri.EscapeDataString(search));
-        }
-
-        var path = $"v2/sandboxes/{Escape(sandboxId)}/logs" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : string.Empty);
+        var path = $"v2/sandboxes/{Escape(sandboxId)}/logs" + QueryString.Of(
+            ("cursor", query?.Cursor?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+            ("limit", query?.Limit?.ToString(CultureInfo.InvariantCulture)),
+            ("direction", query?.Backward == true ? "backward" : null),
+            ("level", query?.MinLevel?.ToString().ToLowerInvariant()),
+            ("search", query?.Search));
         var (_, json, _) = await api.SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         return (json?["logs"] as JsonArray ?? []).Select(entry => SandboxLogEntry.FromJson(entry!)).ToList();
     }

@@ -31,7 +31,7 @@ public sealed class SandboxPaginator : IAsyncEnumerable<SandboxInfo>
             throw new InvalidOperationException("there are no more pages");
         }
 
-        var (_, body, headers) = await _api.SendAsync(HttpMethod.Get, "v2/sandboxes" + QueryString(), null, cancellationToken).ConfigureAwait(false);
+        var (_, body, headers) = await _api.SendAsync(HttpMethod.Get, "v2/sandboxes" + PageQuery(), null, cancellationToken).ConfigureAwait(false);
         _nextToken = headers.TryGetValues("X-Next-Token", out var values) ? values.FirstOrDefault() : null;
         HasNext = !string.IsNullOrEmpty(_nextToken);
         return (body as JsonArray ?? []).Select(item => SandboxInfo.FromJson(item!)).ToList();
@@ -49,31 +49,16 @@ public sealed class SandboxPaginator : IAsyncEnumerable<SandboxInfo>
         }
     }
 
-    private string QueryString()
+    private string PageQuery()
     {
-        var parts = new List<string>();
-        if (_query.State is { Count: > 0 } states)
-        {
-            parts.Add("state=" + string.Join(',', states.Select(s => s == SandboxState.Paused ? "paused" : "running")));
-        }
-
-        if (_query.Metadata is { Count: > 0 } metadata)
-        {
-            // E2B's form, encoded three times as its SDKs do: each key and value, the joined pairs, the query value.
-            var pairs = string.Join('&', metadata.Select(m => $"{Uri.EscapeDataString(m.Key)}={Uri.EscapeDataString(m.Value)}"));
-            parts.Add("metadata=" + Uri.EscapeDataString(Uri.EscapeDataString(pairs)));
-        }
-
-        if (_query.Limit is { } limit)
-        {
-            parts.Add("limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        if (_nextToken is not null)
-        {
-            parts.Add("nextToken=" + Uri.EscapeDataString(_nextToken));
-        }
-
-        return parts.Count == 0 ? string.Empty : "?" + string.Join('&', parts);
+        // E2B's metadata form, encoded three times as its SDKs do: each key and value, the joined pairs, the query value.
+        var metadata = _query.Metadata is { Count: > 0 } pairs
+            ? Uri.EscapeDataString(string.Join('&', pairs.Select(m => $"{Uri.EscapeDataString(m.Key)}={Uri.EscapeDataString(m.Value)}")))
+            : null;
+        return QueryString.Of(
+            ("state", _query.State is { Count: > 0 } states ? string.Join(',', states.Select(s => s == SandboxState.Paused ? "paused" : "running")) : null),
+            ("metadata", metadata),
+            ("limit", _query.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("nextToken", _nextToken));
     }
 }
