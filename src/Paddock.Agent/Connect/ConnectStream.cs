@@ -41,24 +41,13 @@ internal static class ConnectStream
             ? TimeSpan.FromSeconds(seconds)
             : s_defaultKeepalive;
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
         while (true)
         {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
-            wait.CancelAfter(interval);
-            JsonObject next;
+            (JsonObject? Item, bool Completed) next;
             try
             {
-                if (!await messages.WaitToReadAsync(wait.Token))
-                {
-                    return;
-                }
-
-                next = await messages.ReadAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested && !deadline.IsCancellationRequested)
-            {
-                await ConnectProtocol.WriteEnvelopeAsync(response, keepalive(), aborted);
-                continue;
+                next = await messages.ReadWithinAsync(interval, stop.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
             {
@@ -66,7 +55,12 @@ internal static class ConnectStream
                 throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
             }
 
-            await ConnectProtocol.WriteEnvelopeAsync(response, wrap(next), aborted);
+            if (next.Completed)
+            {
+                return;
+            }
+
+            await ConnectProtocol.WriteEnvelopeAsync(response, next.Item is { } item ? wrap(item) : keepalive(), aborted);
         }
     }
 }

@@ -166,19 +166,13 @@ internal sealed class InterpreterEndpoints(AgentState state)
         {
             while (true)
             {
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-                quiet.CancelAfter(s_keepalive);
-                JupyterMessage message;
-                try
+                var (message, completed) = await messages.ReadWithinAsync(s_keepalive, aborted);
+                if (completed)
                 {
-                    if (!await messages.WaitToReadAsync(quiet.Token))
-                    {
-                        return;
-                    }
-
-                    message = await messages.ReadAsync(quiet.Token);
+                    return;
                 }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+
+                if (message is null)
                 {
                     await WriteLineAsync(context.Response, ExecutionOutput.Keepalive(), aborted);
                     continue;
