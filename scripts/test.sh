@@ -25,6 +25,7 @@ projects=(
 passed=0
 failed=0
 status=0
+failures=()
 
 # run LABEL PASS_REGEX FAIL_REGEX COMMAND...: runs one suite, echoes its output, adds its counts.
 # A suite that fails without reporting a failed test still counts as one failure.
@@ -42,6 +43,10 @@ run() {
     if [ "$rc" != 0 ]; then
         status=1
         [ "${f:-0}" = 0 ] && failed=$((failed + 1))
+        # The names of the failed tests, repeated at the end so a long log still says what broke.
+        mapfile -t names < <(grep -E '^ *Failed [A-Za-z]|^✖ ' "$log" | sed -E 's/^ +//' | sort -u)
+        [ "${#names[@]}" = 0 ] && names=("$label exited with $rc")
+        failures+=("${names[@]}")
     fi
     rm -f "$log"
 }
@@ -56,5 +61,6 @@ run tests/e2b-compat '^ℹ pass [0-9]+' '^ℹ fail [0-9]+' \
     bash -c 'cd tests/e2b-compat && npm ci --no-audit --no-fund && node run.mjs'
 
 echo
+for name in "${failures[@]}"; do echo "FAILED: $name"; done
 echo "$passed passed, $failed failed"
 exit $status
