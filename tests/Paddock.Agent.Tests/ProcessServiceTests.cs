@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -37,19 +38,29 @@ public class ProcessServiceTests
 
     private static async Task<List<(byte Flags, JsonObject Message)>> ReadEnvelopesAsync(HttpResponseMessage response)
     {
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/connect+json", response.Content.Headers.ContentType?.MediaType);
-        var stream = await response.Content.ReadAsStreamAsync();
         var frames = new List<(byte, JsonObject)>();
-        var header = new byte[5];
-        while (await stream.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false) == 5)
+        await foreach (var frame in EnvelopesAsync(response))
         {
-            var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
-            await stream.ReadExactlyAsync(body);
-            frames.Add((header[0], (JsonObject)JsonNode.Parse(body)!));
+            frames.Add(frame);
         }
 
         return frames;
+    }
+
+    // The envelopes of a streaming response as they arrive, for tests that act on what they have seen so far.
+    private static async IAsyncEnumerable<(byte Flags, JsonObject Message)> EnvelopesAsync(
+        HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/connect+json", response.Content.Headers.ContentType?.MediaType);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var header = new byte[5];
+        while (await stream.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false, cancellationToken) == 5)
+        {
+            var body = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
+            await stream.ReadExactlyAsync(body, cancellationToken);
+            yield return (header[0], (JsonObject)JsonNode.Parse(body)!);
+        }
     }
 
     private static async Task<JsonObject> UnaryAsync(AgentProcess agent, string method, object body, HttpStatusCode expected = HttpStatusCode.OK)
@@ -123,6 +134,7 @@ public class ProcessServiceTests
         using var starter = await agent.Http.SendAsync(
             Streaming("Start", new { process = new { cmd = "/bin/sh", args = new[] { "-c", "while :; do echo tick; sleep 0.1; done" } }, tag = "ticker" }),
             HttpCompletionOption.ResponseHeadersRead);
+        await WaitForProcessAsync(agent);
 
         var listed = (await UnaryAsync(agent, "List", new { }))["processes"]!.AsArray().Single()!;
         Assert.Equal("ticker", listed["tag"]!.GetValue<string>());
@@ -188,26 +200,45 @@ public class ProcessServiceTests
         using var response = await agent.Http.SendAsync(
             Streaming("Start", new { process = new { cmd = "/bin/bash", args = new[] { "--norc", "-i" }, envs = new { PS1 = "$ " } }, pty = new { size = new { cols = 100, rows = 30 } }, tag = "shell" }),
             HttpCompletionOption.ResponseHeadersRead);
-        var frames = ReadEnvelopesAsync(response);
         await WaitForProcessAsync(agent);
-
         await UnaryAsync(agent, "SendInput", new { process = new { tag = "shell" }, input = new { pty = Base64("stty size; tty; echo term=$TERM\n") } });
-        await Task.Delay(300);
-        await UnaryAsync(agent, "Update", new { process = new { tag = "shell" }, pty = new { size = new { cols = 120, rows = 40 } } });
 
-        // A PTY has no stdin to close; asked while the shell surely runs (after the `exit` below it may be gone).
-        var closeStdin = await UnaryAsync(agent, "CloseStdin", new { process = new { tag = "shell" } }, HttpStatusCode.BadRequest);
-        Assert.Equal("failed_precondition", closeStdin["code"]!.GetValue<string>());
-        await UnaryAsync(agent, "SendInput", new { process = new { tag = "shell" }, input = new { pty = Base64("stty size; exit 3\n") } });
+        var events = new List<JsonNode>();
+        var output = new StringBuilder();
+        var resized = false;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var (_, message) in EnvelopesAsync(response).WithCancellation(deadline.Token))
+        {
+            if (message["event"] is not { } e)
+            {
+                continue;
+            }
 
-        var events = (await frames.WaitAsync(TimeSpan.FromSeconds(10))).Select(f => f.Message["event"]).OfType<JsonNode>().ToList();
+            events.Add(e);
+            if (e["data"]?["pty"]?.GetValue<string>() is { } chunk)
+            {
+                output.Append(Encoding.UTF8.GetString(Convert.FromBase64String(chunk)));
+            }
+
+            // Resize only once the first `stty size` has answered, so it cannot see the new size.
+            if (!resized && output.ToString().Contains("term=xterm-256color", StringComparison.Ordinal))
+            {
+                resized = true;
+                await UnaryAsync(agent, "Update", new { process = new { tag = "shell" }, pty = new { size = new { cols = 120, rows = 40 } } });
+
+                // A PTY has no stdin to close; asked while the shell surely runs (after `exit` it may be gone).
+                var closeStdin = await UnaryAsync(agent, "CloseStdin", new { process = new { tag = "shell" } }, HttpStatusCode.BadRequest);
+                Assert.Equal("failed_precondition", closeStdin["code"]!.GetValue<string>());
+                await UnaryAsync(agent, "SendInput", new { process = new { tag = "shell" }, input = new { pty = Base64("stty size; exit 3\n") } });
+            }
+        }
+
+        Assert.True(resized, $"no prompt answer in: {output}");
         Assert.DoesNotContain(events, e => e["data"]?["stdout"] is not null);
-        var output = string.Concat(events.Select(e => e?["data"]?["pty"]?.GetValue<string>()).OfType<string>()
-            .Select(b => Encoding.UTF8.GetString(Convert.FromBase64String(b))));
-        Assert.Contains("30 100", output, StringComparison.Ordinal);
-        Assert.Contains("/dev/pts/", output, StringComparison.Ordinal);
-        Assert.Contains("term=xterm-256color", output, StringComparison.Ordinal);
-        Assert.Contains("40 120", output, StringComparison.Ordinal);
+        var text = output.ToString();
+        Assert.Contains("30 100", text, StringComparison.Ordinal);
+        Assert.Contains("/dev/pts/", text, StringComparison.Ordinal);
+        Assert.Contains("40 120", text, StringComparison.Ordinal);
         Assert.Equal(3, events[^1]["end"]!["exitCode"]!.GetValue<int>());
     }
 
