@@ -42,9 +42,12 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stopping.Cancel();
 });
 
-await server.StartAsync(new AgentApplication(state), CancellationToken.None);
+// The host counts the sandbox ready once agent.sock answers /health, and sends traffic for every port
+// right after: so the code interpreter's port and the tunnel listen first, and agent.sock last.
 await interpreter.StartAsync(new Paddock.Agent.Interpreter.InterpreterApplication(state), CancellationToken.None);
+using var tunnel = PortTunnel.Listen(options.TunnelSocket);
+await server.StartAsync(new AgentApplication(state), CancellationToken.None);
 AgentLog.Info("Agent ready", ("port", options.Port.ToString(CultureInfo.InvariantCulture)), ("interpreterPort", options.InterpreterPort.ToString(CultureInfo.InvariantCulture)));
-await new PortTunnel(options.TunnelSocket).RunAsync(stopping.Token);
+await tunnel.RunAsync(stopping.Token);
 await interpreter.StopAsync(CancellationToken.None);
 await server.StopAsync(CancellationToken.None);

@@ -70,16 +70,9 @@ internal sealed class AgentProcess : IAsyncDisposable
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            try
+            if (await AnswersHealthAsync(channel))
             {
-                using var response = await agent.Http.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.NoContent && File.Exists(Path.Combine(channel, "tunnel.sock")))
-                {
-                    return agent;
-                }
-            }
-            catch (HttpRequestException)
-            {
+                return agent;
             }
 
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))
@@ -90,7 +83,25 @@ internal sealed class AgentProcess : IAsyncDisposable
                 throw new InvalidOperationException($"the agent did not start: {error}");
             }
 
-            await Task.Delay(10);
+            await Task.Delay(1);
+        }
+    }
+
+    // Polled the way the host's runtime polls (raw, every millisecond), so tests see the agent at the
+    // first moment the host would call it ready.
+    private static async Task<bool> AnswersHealthAsync(string channel)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(channel, "agent.sock")));
+            await socket.SendAsync("GET /health HTTP/1.1\r\nHost: agent\r\nConnection: close\r\n\r\n"u8.ToArray());
+            var reply = new byte[12];
+            return await socket.ReceiveAsync(reply) == 12 && reply.AsSpan().SequenceEqual("HTTP/1.1 204"u8);
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

@@ -19,6 +19,16 @@ public class PortTunnelTests
     }
 
     [Fact]
+    public async Task Ready_MeansTheTunnelAndTheInterpreterPortListen()
+    {
+        // The host sends traffic for any port as soon as /health answers: nothing may still be starting.
+        await using var agent = await AgentProcess.StartAsync();
+        using var tunnel = await agent.OpenTunnelAsync();
+        await tunnel.SendAsync(Encoding.ASCII.GetBytes($"{agent.InterpreterPort}\n"));
+        Assert.Equal("OK", await ReadLineAsync(tunnel));
+    }
+
+    [Fact]
     public async Task Tunnel_CarriesBytesBothWays_ToAPortInside()
     {
         await using var agent = await AgentProcess.StartAsync();

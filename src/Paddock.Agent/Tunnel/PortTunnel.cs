@@ -11,25 +11,46 @@ namespace Paddock.Agent.Tunnel;
 /// then copies bytes both ways until either side closes. Everything above TCP (HTTP, WebSockets,
 /// streaming) passes through untouched.
 /// </summary>
-internal sealed class PortTunnel(string socketPath)
+internal sealed class PortTunnel : IDisposable
 {
     private const int MaxPreamble = 16;
 
-    public async Task RunAsync(CancellationToken stoppingToken)
+    private readonly Socket _listener;
+
+    private PortTunnel(Socket listener) => _listener = listener;
+
+    /// <summary>
+    /// Binds and listens at once, so the socket accepts connections (queued until <see cref="RunAsync"/>)
+    /// before the agent reports itself ready.
+    /// </summary>
+    public static PortTunnel Listen(string socketPath)
     {
         if (File.Exists(socketPath))
         {
             File.Delete(socketPath);
         }
 
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(512);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(512);
+            return new PortTunnel(listener);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (true)
             {
-                var client = await listener.AcceptAsync(stoppingToken);
+                var client = await _listener.AcceptAsync(stoppingToken);
                 _ = ServeAsync(client, stoppingToken);
             }
         }
@@ -37,6 +58,8 @@ internal sealed class PortTunnel(string socketPath)
         {
         }
     }
+
+    public void Dispose() => _listener.Dispose();
 
     private static async Task ServeAsync(Socket client, CancellationToken stoppingToken)
     {
