@@ -19,7 +19,7 @@ internal static class ConnectStream
 
     /// <summary>
     /// Writes <paramref name="wrap"/>(message) for each message until <paramref name="messages"/> completes,
-    /// and <paramref name="keepalive"/>() while it is quiet. At the deadline, runs <paramref name="onDeadline"/>
+    /// and <paramref name="keepalive"/>() while it is quiet. At the deadline, awaits <paramref name="onDeadline"/>
     /// and throws <c>deadline_exceeded</c>; if the caller goes away, the cancellation propagates.
     /// </summary>
     public static async Task PumpAsync(
@@ -27,7 +27,7 @@ internal static class ConnectStream
         ChannelReader<JsonObject> messages,
         Func<JsonObject, JsonObject> wrap,
         Func<JsonObject> keepalive,
-        Action? onDeadline = null)
+        Func<Task>? onDeadline = null)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
@@ -51,7 +51,11 @@ internal static class ConnectStream
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
             {
-                onDeadline?.Invoke();
+                if (onDeadline is not null)
+                {
+                    await onDeadline();
+                }
+
                 throw new ConnectException(ConnectCode.DeadlineExceeded, "context deadline exceeded");
             }
 

@@ -11,6 +11,8 @@ namespace Paddock.Agent.Process;
 /// </summary>
 internal sealed class ManagedProcess
 {
+    private static readonly TimeSpan s_reapWait = TimeSpan.FromSeconds(5);
+
     private readonly System.Diagnostics.Process _process;
     private readonly Stream? _stdin;
     private readonly Lock _gate = new();
@@ -135,6 +137,22 @@ internal sealed class ManagedProcess
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or System.ComponentModel.Win32Exception)
         {
             Native.Kill(Pid, signal);
+        }
+    }
+
+    /// <summary>
+    /// Kills the process (and its children) and waits until it has been reaped and left the process list;
+    /// a process stuck in the kernel beyond <see cref="s_reapWait"/> is left to finish on its own.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        Signal(Native.SigKill);
+        try
+        {
+            await Completion.WaitAsync(s_reapWait);
+        }
+        catch (TimeoutException)
+        {
         }
     }
 

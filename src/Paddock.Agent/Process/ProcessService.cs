@@ -158,7 +158,8 @@ internal sealed class ProcessService(AgentState state)
     }
 
     // Streams start, data and end events, with keepalives while quiet. When the caller's deadline
-    // (Connect-Timeout-Ms) passes, the process it started is killed, as envd does.
+    // (Connect-Timeout-Ms) passes, the process it started is killed, as envd does, and gone from the
+    // list before the caller hears deadline_exceeded.
     private static async Task WatchAsync(HttpContext context, ManagedProcess managed, System.Threading.Channels.ChannelReader<JsonObject> events, bool killOnDeadline)
     {
         try
@@ -170,7 +171,7 @@ internal sealed class ProcessService(AgentState state)
                 // Events are shared by every watcher of the process: each stream wraps its own copy.
                 next => Event((JsonObject)next.DeepClone()),
                 () => Event(new JsonObject { ["keepalive"] = new JsonObject() }),
-                killOnDeadline ? () => managed.Signal(Native.SigKill) : null);
+                killOnDeadline ? managed.KillAsync : null);
         }
         finally
         {
