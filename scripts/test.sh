@@ -44,7 +44,7 @@ run() {
         status=1
         [ "${f:-0}" = 0 ] && failed=$((failed + 1))
         # The names of the failed tests, repeated at the end so a long log still says what broke.
-        mapfile -t names < <(grep -E '^ *Failed [A-Za-z]|^✖ ' "$log" | sed -E 's/^ +//' | sort -u)
+        mapfile -t names < <(grep -E '^ *Failed [A-Za-z]|^✖ ' "$log" | grep -v '^✖ failing tests:' | sed -E 's/^ +//' | sort -u)
         [ "${#names[@]}" = 0 ] && names=("$label exited with $rc")
         failures+=("${names[@]}")
     fi
