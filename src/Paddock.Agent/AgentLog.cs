@@ -12,9 +12,16 @@ internal static class AgentLog
 {
     // Long values (a command line, a stack trace) are cut so one entry stays readable and bounded.
     private const int MaxValueLength = 4096;
+    private const int StandardError = 2;
 
-    private static readonly Stream s_stderr = Console.OpenStandardError();
     private static readonly Lock s_gate = new();
+    private static long s_limit;
+
+    /// <summary>
+    /// The host caps the log's file (a quota the kernel enforces, <paramref name="bytes"/>): the agent starts the
+    /// file afresh, with an entry saying so, before it gets there, so the latest entries are always kept.
+    /// </summary>
+    public static void LimitTo(long bytes) => Volatile.Write(ref s_limit, bytes);
 
     public static void Info(string message, params ReadOnlySpan<(string Key, string? Value)> fields) => Write("info", message, fields);
 
@@ -23,6 +30,21 @@ internal static class AgentLog
     public static void Error(string message, params ReadOnlySpan<(string Key, string? Value)> fields) => Write("error", message, fields);
 
     private static void Write(string level, string message, ReadOnlySpan<(string Key, string? Value)> fields)
+    {
+        var entry = Format(level, message, fields);
+        lock (s_gate)
+        {
+            if (StartAfreshIfFull(entry.Length))
+            {
+                WriteAll(Format("warn", "Earlier log entries were dropped: the log reached its size limit", []));
+            }
+
+            WriteAll(entry);
+        }
+    }
+
+    // One write per entry, newline included, so a reader never sees half of one.
+    private static byte[] Format(string level, string message, ReadOnlySpan<(string Key, string? Value)> fields)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
@@ -44,19 +66,34 @@ internal static class AgentLog
             json.WriteEndObject();
         }
 
-        // One write per entry, newline included, so a reader never sees half of one.
         buffer.Write("\n"u8);
-        try
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // A log that cannot be written must not take a request down with it: a failed write is dropped.
+    private static void WriteAll(ReadOnlySpan<byte> entry)
+    {
+        while (!entry.IsEmpty)
         {
-            lock (s_gate)
+            var written = Process.Native.Write(StandardError, entry);
+            if (written <= 0)
             {
-                s_stderr.Write(buffer.WrittenSpan);
+                return;
             }
+
+            entry = entry[(int)written..];
         }
-        catch (IOException)
-        {
-            // A log that cannot be written must not take a request down with it.
-        }
+    }
+
+    // Only a regular file is started afresh (in tests stderr is a pipe), at three quarters of the limit: the
+    // quota counts the filesystem's own blocks too, and a full quota would refuse even the truncation.
+    private static bool StartAfreshIfFull(int adding)
+    {
+        var limit = Volatile.Read(ref s_limit);
+        return limit > 0
+            && Process.Native.RegularFileSize(StandardError) is { } size
+            && size + adding >= limit / 4 * 3
+            && Process.Native.Truncate(StandardError);
     }
 
     private static string Cut(string value) => value.Length <= MaxValueLength ? value : value[..MaxValueLength] + "…";

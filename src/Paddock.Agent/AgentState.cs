@@ -5,8 +5,8 @@ namespace Paddock.Agent;
 
 /// <summary>
 /// What the host tells the agent: the sandbox's global environment variables, the access token of a
-/// secure sandbox, and the default user. It arrives in <c>init.json</c> on the channel before start,
-/// and can be changed later with <c>POST /init</c>, as envd does.
+/// secure sandbox, and the default user. It arrives as <c>init.json</c> from the host at start, and can
+/// be changed later with <c>POST /init</c> over the host's channel (never from inside the sandbox).
 /// </summary>
 internal sealed class AgentState
 {
@@ -56,16 +56,17 @@ internal sealed class AgentState
             {
                 DefaultWorkdir = request.DefaultWorkdir;
             }
+
+            if (request.LogLimitBytes is > 0 and var limit)
+            {
+                AgentLog.LimitTo(limit);
+            }
         }
     }
 
-    public void LoadFile(string path)
-    {
-        if (File.Exists(path))
-        {
-            Apply(JsonSerializer.Deserialize(File.ReadAllText(path), AgentJson.Default.InitRequest) ?? new InitRequest());
-        }
-    }
+    /// <summary>Applies the host's start settings (<c>init.json</c>).</summary>
+    public void Load(Stream init) =>
+        Apply(JsonSerializer.Deserialize(init, AgentJson.Default.InitRequest) ?? new InitRequest());
 }
 
 /// <summary>envd's <c>POST /init</c> body (the fields Paddock uses).</summary>
@@ -82,6 +83,10 @@ internal sealed record InitRequest
 
     [JsonPropertyName("defaultWorkdir")]
     public string? DefaultWorkdir { get; init; }
+
+    /// <summary>The size limit of the sandbox's log file (Paddock's own field; envd has none).</summary>
+    [JsonPropertyName("logLimitBytes")]
+    public long? LogLimitBytes { get; init; }
 }
 
 /// <summary>envd's error body.</summary>

@@ -19,7 +19,7 @@ internal static class FileSignature
     /// <summary>Whether a /files request may go on: no token set, the right header, or a valid unexpired signature.</summary>
     public static bool Allows(HttpRequest request, AgentState state, string operation)
     {
-        if (state.AccessToken is not { } token || request.Headers["X-Access-Token"] == token)
+        if (state.AccessToken is not { } token || Http.AccessToken.Carries(request, token))
         {
             return true;
         }

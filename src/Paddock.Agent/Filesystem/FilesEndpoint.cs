@@ -18,7 +18,9 @@ namespace Paddock.Agent.Filesystem;
 /// </summary>
 internal sealed class FilesEndpoint(AgentState state)
 {
-    private const int NoSpaceHResult = 28;
+    // ENOSPC, and EDQUOT: the sandbox's disk quota is the usual way a sandbox runs out of space.
+    private const int NoSpaceErrno = 28;
+    private const int QuotaExceededErrno = 122;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -53,7 +55,7 @@ internal sealed class FilesEndpoint(AgentState state)
         {
             await (download ? FileDownload.SendAsync(context, user.Resolve(request.Query["path"].ToString())) : UploadAsync(context, user));
         }
-        catch (IOException ex) when ((ex.HResult & 0xFFFF) == NoSpaceHResult || ex.Message.Contains("No space left", StringComparison.Ordinal))
+        catch (IOException ex) when (IsOutOfSpace(ex))
         {
             await Errors.WriteAsync(context, StatusCodes.Status507InsufficientStorage, $"not enough disk space: {ex.Message}");
         }
@@ -218,7 +220,7 @@ internal sealed class FilesEndpoint(AgentState state)
 
             paths.ForEach(File.Delete);
         }
-        catch (IOException ex) when ((ex.HResult & 0xFFFF) == NoSpaceHResult || ex.Message.Contains("No space left", StringComparison.Ordinal))
+        catch (IOException ex) when (IsOutOfSpace(ex))
         {
             await Errors.WriteAsync(context, StatusCodes.Status507InsufficientStorage, $"not enough disk space: {ex.Message}");
             return;
@@ -232,4 +234,9 @@ internal sealed class FilesEndpoint(AgentState state)
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(Written(target, null).ToJsonString(), context.RequestAborted);
     }
+
+    private static bool IsOutOfSpace(IOException ex) =>
+        (ex.HResult & 0xFFFF) is NoSpaceErrno or QuotaExceededErrno
+        || ex.Message.Contains("No space left", StringComparison.Ordinal)
+        || ex.Message.Contains("Disk quota exceeded", StringComparison.Ordinal);
 }

@@ -43,14 +43,20 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
     private async Task DispatchAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!AccessToken.Allows(state, request))
+        var path = request.Path.Value ?? string.Empty;
+        if (path == "/init" && !AccessToken.IsFromHost(context))
         {
-            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized,
-                "unauthorized access, please provide a valid access token or method signing if supported");
+            // Code in the sandbox reaches the agent on 127.0.0.1; it must not reset the token or the default user.
+            await Errors.WriteAsync(context, StatusCodes.Status403Forbidden, "/init is accepted only from the host");
             return;
         }
 
-        var path = request.Path.Value ?? string.Empty;
+        if (!AccessToken.Allows(state, request))
+        {
+            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, AccessToken.Unauthorized);
+            return;
+        }
+
         if (HttpMethods.IsPost(request.Method) && path.StartsWith(ProcessService, StringComparison.Ordinal))
         {
             await _processes.HandleAsync(context, path[ProcessService.Length..]);

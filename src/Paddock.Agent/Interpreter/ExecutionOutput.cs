@@ -33,7 +33,7 @@ internal static class ExecutionOutput
         "stream" => new JsonObject
         {
             ["type"] = message.Content["name"]?.GetValue<string>() == "stderr" ? "stderr" : "stdout",
-            ["text"] = message.Content["text"]?.GetValue<string>() ?? string.Empty,
+            ["text"] = Bounded(message.Content["text"]?.GetValue<string>() ?? string.Empty),
             ["timestamp"] = Now(),
         },
         "execute_result" => Result(message.Content["data"] as JsonObject, isMain: true),
@@ -44,6 +44,14 @@ internal static class ExecutionOutput
             string.Join('\n', (message.Content["traceback"] as JsonArray ?? []).Select(t => t?.GetValue<string>()))),
         _ => null,
     };
+
+    // One chunk of printed output is forwarded up to this size, as Jupyter's own server limits output rates:
+    // a cell that prints hundreds of megabytes at once must not make the agent hold several copies of them.
+    private const int MaxStreamText = 1 << 20;
+
+    private static string Bounded(string text) => text.Length <= MaxStreamText
+        ? text
+        : string.Concat(text.AsSpan(0, MaxStreamText), $"\n[{(text.Length - MaxStreamText).ToString(CultureInfo.InvariantCulture)} more characters of this output were dropped]\n");
 
     public static JsonObject Error(string name, string value, string traceback) =>
         new() { ["type"] = "error", ["name"] = name, ["value"] = value, ["traceback"] = traceback };

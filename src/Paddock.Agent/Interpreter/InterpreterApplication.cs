@@ -9,6 +9,7 @@ namespace Paddock.Agent.Interpreter;
 /// </summary>
 internal sealed class InterpreterApplication(AgentState state) : IHttpApplication<HttpContext>
 {
+    // A secure sandbox's interpreter runs code only for the holder of its access token (see AccessToken).
     private readonly InterpreterEndpoints _endpoints = new(state);
 
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
@@ -21,6 +22,12 @@ internal sealed class InterpreterApplication(AgentState state) : IHttpApplicatio
     {
         try
         {
+            if (!Http.AccessToken.AllowsInterpreter(state, context.Request))
+            {
+                await Http.Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, Http.AccessToken.Unauthorized);
+                return;
+            }
+
             await _endpoints.HandleAsync(context);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)

@@ -19,7 +19,12 @@ namespace Paddock.Agent.Interpreter;
 /// </summary>
 internal sealed class JupyterKernel : IAsyncDisposable
 {
+    private const long MaxMessageBytes = 32L * 1024 * 1024;
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+
+    // An execution whose reply came is over once its idle status comes too; if the idle status was lost (an
+    // oversized message dropped iopub's connection for a moment), it is over this long after the reply.
+    private static readonly TimeSpan s_idleGrace = TimeSpan.FromSeconds(2);
 
     private readonly System.Diagnostics.Process _process;
     private readonly string _connectionFile;
@@ -39,12 +44,16 @@ internal sealed class JupyterKernel : IAsyncDisposable
         _connectionFile = connectionFile;
         _key = key;
         _shell.Connect($"tcp://127.0.0.1:{ports[0]}");
+        // A message past this size is refused by ZeroMQ itself (the connection drops and comes back), so no
+        // single output of a cell can make the agent allocate without bound.
+        _iopub.Options.MaxMsgSize = MaxMessageBytes;
+        _shell.Options.MaxMsgSize = MaxMessageBytes;
         _iopub.Connect($"tcp://127.0.0.1:{ports[1]}");
         _iopub.SubscribeToAnyTopic();
         _control.Connect($"tcp://127.0.0.1:{ports[3]}");
-        _shell.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
-        _iopub.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
-        _control.ReceiveReady += (_, e) => Route(e.Socket.ReceiveMultipartBytes());
+        _shell.ReceiveReady += (_, e) => Route(e.Socket);
+        _iopub.ReceiveReady += (_, e) => Route(e.Socket);
+        _control.ReceiveReady += (_, e) => Route(e.Socket);
         _outbox.ReceiveReady += (_, e) =>
         {
             while (e.Queue.TryDequeue(out var item, TimeSpan.Zero))
@@ -68,7 +77,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     // Kept as text from the start: the process may be disposed by the time its exit is logged.
-    private string Pid { get; }
+    public string Pid { get; }
 
     /// <summary>Starts a kernel as <paramref name="user"/> in <paramref name="cwd"/> and waits until it answers.</summary>
     public static async Task<JupyterKernel> StartAsync(KernelSpec spec, SandboxUser user, string cwd, IReadOnlyDictionary<string, string> envVars, CancellationToken cancellationToken)
@@ -95,11 +104,15 @@ internal sealed class JupyterKernel : IAsyncDisposable
         File.SetUnixFileMode(connectionFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _ = Filesystem.Native.LChown(connectionFile, user.Uid, user.Gid);
 
+        // The kernel's own output (not its cells': those come over iopub) goes to the agent, which logs a
+        // bounded part of it: a kernel must not write to the sandbox's log file without limit.
         var info = new System.Diagnostics.ProcessStartInfo(spec.Argv[0])
         {
             UseShellExecute = false,
             WorkingDirectory = cwd,
             RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         };
         foreach (var arg in spec.Argv.Skip(1))
         {
@@ -109,8 +122,10 @@ internal sealed class JupyterKernel : IAsyncDisposable
         user.Apply(info, envVars);
         info.Environment["PYTHONPATH"] = KernelSpec.PythonHelpers;
 
-        var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"{spec.Argv[0]} did not start");
+        var process = await ProcessLauncher.StartAsync(info);
         var kernel = new JupyterKernel(process, connectionFile, Encoding.ASCII.GetBytes(key), ports);
+        _ = KernelOutput.DrainAsync(process.StandardOutput.BaseStream, spec.Name, kernel.Pid);
+        _ = KernelOutput.DrainAsync(process.StandardError.BaseStream, spec.Name, kernel.Pid);
         try
         {
             await kernel.WaitReadyAsync(cancellationToken);
@@ -194,14 +209,35 @@ internal sealed class JupyterKernel : IAsyncDisposable
     }
 
     // Runs on the poller thread.
-    private void Route(List<byte[]> frames)
+    private void Route(NetMQSocket socket)
+    {
+        // The poller thread serves every execution of this kernel: nothing one message does may end it.
+        try
+        {
+            Deliver(socket.ReceiveMultipartBytes());
+        }
+        catch (Exception ex)
+        {
+            AgentLog.Error("A kernel message could not be handled", ("pid", Pid), ("error", ex.Message));
+        }
+    }
+
+    private void Deliver(List<byte[]> frames)
     {
         if (JupyterMessage.Decode(frames, _key) is not { ParentId: { } parent } message || !_listeners.TryGetValue(parent, out var listener))
         {
             return;
         }
 
-        listener.Messages.Writer.TryWrite(message);
+        if (!listener.Messages.Writer.TryWrite(message) && !listener.WaitToWrite(message))
+        {
+            // Its reader stopped reading (a client that went away without draining): it gets no more, and the
+            // poller, which serves every execution of this kernel, goes on.
+            _listeners.TryRemove(parent, out _);
+            listener.Messages.Writer.TryComplete(new KernelDiedException("the execution's reader stopped reading its output"));
+            return;
+        }
+
         if (message.Type == "status")
         {
             listener.Idle |= message.Content["execution_state"]?.GetValue<string>() == "idle";
@@ -209,6 +245,20 @@ internal sealed class JupyterKernel : IAsyncDisposable
         else if (message.Type.EndsWith("_reply", StringComparison.Ordinal))
         {
             listener.Replied = true;
+            if (!listener.Idle)
+            {
+                _ = Task.Delay(s_idleGrace).ContinueWith(
+                    _ =>
+                    {
+                        if (_listeners.TryRemove(new KeyValuePair<string, Listener>(parent, listener)))
+                        {
+                            listener.Messages.Writer.TryComplete();
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
         }
 
         if (listener.Idle && listener.Replied)
@@ -271,7 +321,27 @@ internal sealed class JupyterKernel : IAsyncDisposable
 
     private sealed class Listener
     {
-        public Channel<JupyterMessage> Messages { get; } = Channel.CreateUnbounded<JupyterMessage>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded, so output a client reads slowly waits in the kernel (and ZeroMQ's queue), not in the agent.
+        private const int Capacity = 16;
+        private static readonly TimeSpan s_readerPatience = TimeSpan.FromSeconds(30);
+
+        public Channel<JupyterMessage> Messages { get; } = Channel.CreateBounded<JupyterMessage>(
+            new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        /// <summary>Blocks the poller thread until the reader makes room; false if it does not in time.</summary>
+        public bool WaitToWrite(JupyterMessage message)
+        {
+            using var patience = new CancellationTokenSource(s_readerPatience);
+            try
+            {
+                Messages.Writer.WriteAsync(message, patience.Token).AsTask().GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+            {
+                return false;
+            }
+        }
 
         public bool Idle { get; set; }
 

@@ -14,6 +14,10 @@ internal sealed record JupyterMessage(JsonObject Header, JsonObject ParentHeader
 {
     private static readonly byte[] s_delimiter = "<IDS|MSG>"u8.ToArray();
 
+    // A message larger than this (a cell printing hundreds of megabytes at once) is not parsed: the agent
+    // would hold several copies of it. Its place in the execution is kept, with a note of what was dropped.
+    private const int MaxContentBytes = 8 * 1024 * 1024;
+
     public string Type => Header["msg_type"]?.GetValue<string>() ?? string.Empty;
 
     public string? ParentId => ParentHeader["msg_id"]?.GetValue<string>();
@@ -66,7 +70,17 @@ internal sealed record JupyterMessage(JsonObject Header, JsonObject ParentHeader
         }
 
         JsonObject Parse(byte[] part) => JsonNode.Parse(part) as JsonObject ?? [];
-        return new JupyterMessage(Parse(parts[0]), Parse(parts[1]), Parse(parts[2]), Parse(parts[3]));
+        var header = Parse(parts[0]);
+        var content = parts[3].Length <= MaxContentBytes ? Parse(parts[3]) : Dropped(header, parts[3]);
+        return new JupyterMessage(header, Parse(parts[1]), Parse(parts[2]), content);
+    }
+
+    private static JsonObject Dropped(JsonObject header, byte[] content)
+    {
+        var note = $"[{content.Length.ToString(CultureInfo.InvariantCulture)} bytes of output were dropped: one message may be at most {MaxContentBytes / (1024 * 1024)} MiB]\n";
+        return header["msg_type"]?.GetValue<string>() == "stream"
+            ? new JsonObject { ["name"] = content.AsSpan(0, Math.Min(64, content.Length)).IndexOf("\"stderr\""u8) >= 0 ? "stderr" : "stdout", ["text"] = note }
+            : new JsonObject { ["data"] = new JsonObject { ["text/plain"] = note }, ["metadata"] = new JsonObject() };
     }
 
     private static string Sign(byte[] key, byte[][] parts)

@@ -13,6 +13,11 @@ internal sealed class ManagedProcess
 {
     private static readonly TimeSpan s_reapWait = TimeSpan.FromSeconds(5);
 
+    // Each watcher holds a few chunks of output at most: a client that reads slowly slows the process down
+    // (its pipe fills) instead of growing the agent's memory; one that stops reading is dropped in time.
+    private const int WatcherCapacity = 64;
+    private static readonly TimeSpan s_watcherPatience = TimeSpan.FromSeconds(30);
+
     private readonly System.Diagnostics.Process _process;
     private readonly Stream? _stdin;
     private readonly Lock _gate = new();
@@ -62,7 +67,8 @@ internal sealed class ManagedProcess
         {
             if (Terminal is not null)
             {
-                await Terminal.PumpAsync((buffer, count) => Publish("pty", buffer, count), _process.WaitForExitAsync());
+                // The terminal is read on a thread of its own, which may wait for a slow watcher.
+                await Terminal.PumpAsync((buffer, count) => PublishAsync("pty", buffer, count).AsTask().GetAwaiter().GetResult(), _process.WaitForExitAsync());
                 Terminal.Dispose();
             }
             else
@@ -75,16 +81,20 @@ internal sealed class ManagedProcess
             await _process.WaitForExitAsync();
             var end = EndEvent(_process.ExitCode, Volatile.Read(ref _signal));
             AgentLog.Info("Process exited", ("pid", Pid.ToString(CultureInfo.InvariantCulture)), ("status", end["end"]!["status"]!.GetValue<string>()));
+            List<Channel<JsonObject>> watchers;
             lock (_gate)
             {
                 _end = end;
-                foreach (var watcher in _watchers)
+                watchers = [.. _watchers];
+                _watchers.Clear();
+            }
+
+            foreach (var watcher in watchers)
+            {
+                if (await DeliverAsync(watcher, end))
                 {
-                    watcher.Writer.TryWrite(end);
                     watcher.Writer.TryComplete();
                 }
-
-                _watchers.Clear();
             }
 
             _process.Dispose();
@@ -95,7 +105,7 @@ internal sealed class ManagedProcess
     /// <summary>Events from now on (the end event last); already ended: just the end event.</summary>
     public ChannelReader<JsonObject> Watch()
     {
-        var channel = Channel.CreateUnbounded<JsonObject>(new UnboundedChannelOptions { SingleReader = true });
+        var channel = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(WatcherCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         lock (_gate)
         {
             if (_end is not null)
@@ -190,19 +200,48 @@ internal sealed class ManagedProcess
         int read;
         while ((read = await stream.ReadAsync(buffer)) > 0)
         {
-            Publish(name, buffer, read);
+            await PublishAsync(name, buffer, read);
         }
     }
 
-    private void Publish(string name, byte[] buffer, int count)
+    private async ValueTask PublishAsync(string name, byte[] buffer, int count)
     {
         var data = new JsonObject { ["data"] = new JsonObject { [name] = Convert.ToBase64String(buffer, 0, count) } };
+        List<Channel<JsonObject>> watchers;
         lock (_gate)
         {
-            foreach (var watcher in _watchers)
+            watchers = [.. _watchers];
+        }
+
+        foreach (var watcher in watchers)
+        {
+            await DeliverAsync(watcher, data);
+        }
+    }
+
+    // False when the watcher stopped reading: it is dropped, and its stream ends with an error.
+    private async ValueTask<bool> DeliverAsync(Channel<JsonObject> watcher, JsonObject item)
+    {
+        if (watcher.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        using var patience = new CancellationTokenSource(s_watcherPatience);
+        try
+        {
+            await watcher.Writer.WriteAsync(item, patience.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            lock (_gate)
             {
-                watcher.Writer.TryWrite(data);
+                _watchers.Remove(watcher);
             }
+
+            watcher.Writer.TryComplete(new TimeoutException("the client stopped reading the process's output"));
+            return false;
         }
     }
 

@@ -17,6 +17,39 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    /// <summary>The size of the regular file open as <paramref name="fd"/>; null for anything else (a pipe, a terminal).</summary>
+    public static unsafe long? RegularFileSize(int fd)
+    {
+        // struct stat on x86_64: st_mode at 24, st_size at 48.
+        const uint TypeMask = 0xF000;
+        const uint RegularFile = 0x8000;
+        var buffer = stackalloc byte[256];
+        return FStat(fd, buffer) == 0 && (*(uint*)(buffer + 24) & TypeMask) == RegularFile ? *(long*)(buffer + 48) : null;
+    }
+
+    /// <summary>Empties the file open as <paramref name="fd"/>; appends then start again at its beginning.</summary>
+    public static bool Truncate(int fd) => FTruncate(fd, 0) == 0;
+
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    private static unsafe partial int FStat(int fd, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int FTruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary>Marks an inherited descriptor close-on-exec, so no process the agent starts inherits it.</summary>
+    public static void SetCloseOnExec(int fd)
+    {
+        const int FSetFd = 2;
+        const int FdCloexec = 1;
+        if (Fcntl(fd, FSetFd, FdCloexec) != 0)
+        {
+            throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"fcntl({fd}, F_SETFD)");
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
 

@@ -112,9 +112,9 @@ internal sealed class ProcessService(AgentState state)
                 throw Invalid($"cwd '{info.WorkingDirectory}' does not exist");
             }
 
-            process = System.Diagnostics.Process.Start(info) ?? throw new ConnectException(ConnectCode.Internal, "the process did not start");
+            process = await ProcessLauncher.StartAsync(info);
         }
-        catch (Exception ex) when (ex is Win32Exception or ConnectException)
+        catch (Exception ex) when (ex is Win32Exception or ConnectException or InvalidOperationException)
         {
             AgentLog.Warn("Process failed to start", ("cmd", CommandLine(argv, terminal)), ("user", info.UserName), ("error", ex.Message));
             terminal?.Dispose();

@@ -44,6 +44,9 @@ internal sealed class PortTunnel : IDisposable
         }
     }
 
+    /// <summary>Takes over a socket the host bound and listens on, passed as descriptor <paramref name="fd"/>.</summary>
+    public static PortTunnel Adopt(int fd) => new(new Socket(new SafeSocketHandle(fd, ownsHandle: true)));
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         try
