@@ -24,6 +24,9 @@ catch (InvalidOperationException ex)
     return 2;
 }
 
+// API bodies are small JSON; sandbox traffic (uploads) lifts this per request in the proxy.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBodyBytes);
+
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
 {
     builder.WebHost.UseUrls(PaddockSettings.DefaultUrl);

@@ -37,6 +37,9 @@ internal static class CreateSandbox
             body.AddError("'templateID' must not be empty");
         }
 
+        InputLimits.CheckMetadata(body, metadata);
+        InputLimits.CheckEnvVars(body, envVars);
+
         body.ThrowIfInvalid();
         return new CreateSandboxCommand
         {
