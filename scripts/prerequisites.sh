@@ -9,7 +9,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # clang and zlib1g-dev link the Native AOT agent; tmux drives the CLI's interactive-shell test.
-packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev tmux)
+# btrfs-progs makes the sandbox volume (per-sandbox disk quotas) when the data dir is not on btrfs.
+packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev tmux btrfs-progs)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

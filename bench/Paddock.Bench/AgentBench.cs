@@ -22,7 +22,7 @@ internal static class AgentBench
         await Task.Delay(500);
         var freshRss = await AgentRssAsync(crunRoot, id);
         using var viaApi = AgentClient.ThroughApi(server.Address, id, token);
-        using var direct = AgentClient.OverChannel(Path.Combine(dataDir, "sandboxes", id, "channel", "agent.sock"), token);
+        using var direct = AgentClient.OverChannel(Path.Combine(dataDir, "sandboxes", id, "agent.sock"), token);
         var rows = new StringBuilder();
         rows.AppendLine("| operation | through the API port p50 | p95 | agent channel p50 | p95 | ratio p50 |");
         rows.AppendLine("|---|---|---|---|---|---|");

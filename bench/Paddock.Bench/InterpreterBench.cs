@@ -42,16 +42,16 @@ internal static class InterpreterBench
         for (var i = 0; i < 5; i++)
         {
             var watch = Stopwatch.StartNew();
-            var (created, _) = await server.CreateWithTokenAsync();
-            using var client = Interpreter(server.Address, created);
+            var (created, createdToken) = await server.CreateWithTokenAsync();
+            using var client = Interpreter(server.Address, created, createdToken);
             await RunCodeAsync(client, "1+1", "2");
             firstResult.Add(watch.Elapsed.TotalMilliseconds);
             await server.KillAsync(created);
         }
 
         var (id, token) = await server.CreateWithTokenAsync();
-        using var interpreter = Interpreter(server.Address, id);
-        using var agent = AgentClient.OverChannel(Path.Combine(dataDir, "sandboxes", id, "channel", "agent.sock"), token);
+        using var interpreter = Interpreter(server.Address, id, token);
+        using var agent = AgentClient.OverChannel(Path.Combine(dataDir, "sandboxes", id, "agent.sock"), token);
         for (var i = 0; i < 5; i++)
         {
             await RunCodeAsync(interpreter, "1+1", "2");
@@ -84,11 +84,13 @@ internal static class InterpreterBench
             """);
     }
 
-    private static HttpClient Interpreter(Uri apiAddress, string sandboxId)
+    // As E2B's code-interpreter SDK sends /execute: a secure sandbox's interpreter wants its access token.
+    private static HttpClient Interpreter(Uri apiAddress, string sandboxId, string token)
     {
         var http = new HttpClient { BaseAddress = apiAddress, Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Add("E2b-Sandbox-Id", sandboxId);
         http.DefaultRequestHeaders.Add("E2b-Sandbox-Port", "49999");
+        http.DefaultRequestHeaders.Add("X-Access-Token", token);
         return http;
     }
 

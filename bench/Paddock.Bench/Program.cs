@@ -19,6 +19,7 @@ var bareRoot = crunRoot + "-bare";
 var agentPath = Path.GetFullPath(Environment.GetEnvironmentVariable("PADDOCK_AGENT_PATH") is { Length: > 0 } a ? a : "artifacts/agent/paddock-agent");
 
 var agentReport = string.Empty;
+var isolationReport = string.Empty;
 var interpreterReport = string.Empty;
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
@@ -33,8 +34,10 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
         await server.KillAsync(await server.CreateAsync());
     }
 
-    var lowerDir = Directory.EnumerateDirectories(Path.Combine(dataDir, "mnt")).Single();
-    var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareRoot, agentPath);
+    // The bare containers get an id range of their own, just above the pool Paddock's sandboxes use.
+    var bareIdBase = new Paddock.Runtime.RuntimeOptions().HostIdPoolEnd;
+    var lowerDir = await BareCrun.MountViewAsync(Path.Combine(templatesDir, "base", "rootfs"), Path.Combine(dataDir, "bare-view"), bareIdBase);
+    var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareIdBase, bareRoot, agentPath);
 
     Console.WriteLine($"{Sequential} sequential creates, API then bare...");
     var ids = new List<string>();
@@ -104,8 +107,10 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     await server.KillAsync(sandbox);
     await bareCrun.DeleteAsync("ibarepause");
 
+    isolationReport = await IsolationBench.RunAsync(dataDir, templatesDir);
     agentReport = await AgentBench.RunAsync(server, dataDir, crunRoot, agentPath);
     interpreterReport = await InterpreterBench.RunAsync(server, dataDir);
+    Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
 }
 
 var report = new StringBuilder();
@@ -120,6 +125,7 @@ foreach (var (name, stats) in api)
 
 Console.WriteLine();
 Console.WriteLine(report);
+Console.WriteLine(isolationReport);
 Console.WriteLine(agentReport);
 Console.WriteLine(interpreterReport);
 
@@ -137,10 +143,17 @@ if (resultsPath is not null)
         201 only once the sandbox's agent answers on its channel, so it is create-to-agent-ready; pause is `POST /sandboxes/{"{id}"}/pause`, resume
         `POST /sandboxes/{"{id}"}/resume`. **Bare crun** is the same work done by hand with the primitives underneath,
         timed in the same run: `mount -t overlay` + `crun create` + `crun start` (each a process, as an operator or
-        script would run them) over the same id-mapped template layer and the same OCI config (whose init is the
-        agent, so both start it), without waiting for the agent to answer; and `crun pause` / `crun resume`.
+        script would run them) over an id-mapped template view and the same OCI config (whose init is the agent,
+        handed its channel listeners, so both start it), without waiting for the agent to answer, and without what
+        Paddock adds around those steps (the disk-quota subvolume, the sandbox's own host id range, the agent's
+        reserve cgroups); and `crun pause` / `crun resume`.
 
         {report}
+        ## What the trust boundary adds to a create
+
+        Each step of a create that isolation added, timed next to the plain step it replaces, in the same run.
+
+        {isolationReport}
         ## The agent
 
         **Through the API port** is what E2B's SDKs do: the request goes to Paddock's port with the

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Warning, "Could not write \"{Message}\" to the log of sandbox {SandboxId}")]
     public static partial void EventNotRecorded(ILogger logger, string sandboxId, string message, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Warning, "Sandbox {SandboxId} ended on its own ({Reason}): {Detail}")]
+    public static partial void SandboxExited(ILogger logger, string sandboxId, KillReason reason, string detail);
+
+    [LoggerMessage(11, LogLevel.Error, "Ending sandbox {SandboxId}, whose init exited, failed")]
+    public static partial void SandboxExitFailed(ILogger logger, string sandboxId, Exception exception);
 }

@@ -1,35 +1,49 @@
+using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Templates;
 
 namespace Paddock.Runtime;
 
-/// <summary>Start and stop of the runtime as a whole: host checks, the default template, template mounts.</summary>
+/// <summary>
+/// Start and stop of the runtime as a whole: host checks, the sandbox volume, the sandboxes already there,
+/// the default template; and, when no sandbox is left, the template views, id ranges and the volume.
+/// </summary>
 public sealed class RuntimeHost
 {
     private readonly HostSetup _host;
+    private readonly SandboxVolume _volume;
+    private readonly HostIdSlots _slots;
+    private readonly CrunRuntime _runtime;
     private readonly TemplateCatalog _templates;
     private readonly RuntimeOptions _options;
 
-    internal RuntimeHost(HostSetup host, TemplateCatalog templates, RuntimeOptions options)
+    internal RuntimeHost(HostSetup host, SandboxVolume volume, HostIdSlots slots, CrunRuntime runtime, TemplateCatalog templates, RuntimeOptions options)
     {
         _host = host;
+        _volume = volume;
+        _slots = slots;
+        _runtime = runtime;
         _templates = templates;
         _options = options;
     }
 
-    /// <summary>Checks and prepares the host, and starts preparing the default template in the background.</summary>
+    /// <summary>Checks and prepares the host, picks up existing sandboxes, and starts preparing the default template.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _host.PrepareAsync(cancellationToken);
+        await _volume.MountAsync(cancellationToken);
+        _runtime.Recover();
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
     }
 
-    /// <summary>Unmounts the template views when no sandbox is left on this data dir.</summary>
+    /// <summary>Gives back what only sandboxes need when none is left on this data dir.</summary>
     public void ReleaseIfIdle()
     {
         if (!Directory.Exists(_options.SandboxesDir) || !Directory.EnumerateFileSystemEntries(_options.SandboxesDir).Any())
         {
             _templates.ReleaseMounts();
+            _slots.ReleaseSpares();
+            _volume.UnmountIfEmpty();
         }
     }
 }

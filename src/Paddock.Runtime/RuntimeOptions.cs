@@ -27,11 +27,29 @@ public sealed class RuntimeOptions
     /// <summary>How long a new sandbox's agent may take to answer before the create fails.</summary>
     public TimeSpan AgentReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The first host uid (and gid) that root inside a sandbox maps to.</summary>
-    public int HostIdBase { get; set; } = 100000;
+    /// <summary>
+    /// The pool of host uids and gids sandboxes map to, 65536 per sandbox. The default starts above the
+    /// range login tools give to users' subordinate ids (600100000) and stays below 2^31.
+    /// </summary>
+    public long HostIdPoolStart { get; set; } = 1L << 30;
 
-    /// <summary>How many uids and gids a sandbox's user namespace maps.</summary>
-    public int HostIdCount { get; set; } = 65536;
+    /// <inheritdoc cref="HostIdPoolStart"/>
+    public long HostIdPoolEnd { get; set; } = 1L << 31;
+
+    /// <summary>
+    /// Where every Paddock server on this host claims the id ranges of its sandboxes (host-wide, whatever
+    /// the data dir, so two servers never share a range).
+    /// </summary>
+    public string HostIdClaimsDir { get; set; } = "/var/lib/paddock/host-ids";
+
+    /// <summary>
+    /// The size of the sandbox volume's image file, made when the data dir's filesystem cannot hold per-sandbox
+    /// quotas itself (0: the free space of that filesystem when the image is made; the file is sparse).
+    /// </summary>
+    public long VolumeSizeMB { get; set; }
+
+    /// <summary>The most a sandbox's log may hold while it runs; the agent starts it again, with a marker, when full.</summary>
+    public long LogLimitBytes { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>The most processes one sandbox may have.</summary>
     public int PidsLimit { get; set; } = 1024;
@@ -49,7 +67,10 @@ public sealed class RuntimeOptions
 
     internal string BundleOf(string sandboxId) => Path.Combine(SandboxesDir, sandboxId);
 
+    // Logs of ended sandboxes, copied out of their bundles by the host when they are deleted.
     internal string LogsDir => Path.Combine(DataDir, "logs");
 
-    internal string LogOf(string sandboxId) => Path.Combine(LogsDir, sandboxId + ".log");
+    internal string KeptLogOf(string sandboxId) => Path.Combine(LogsDir, sandboxId + ".log");
+
+    internal string LiveLogOf(string sandboxId) => Path.Combine(BundleOf(sandboxId), Host.SandboxVolume.LogDir, Host.SandboxVolume.LogFileName);
 }

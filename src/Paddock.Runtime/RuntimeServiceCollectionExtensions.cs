@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Paddock.Core.Runtime;
 using Paddock.Core.Templates;
 using Paddock.Runtime.Crun;
@@ -16,6 +17,8 @@ public static class RuntimeServiceCollectionExtensions
     {
         services.TryAddSingleton(options);
         services.TryAddSingleton<HostSetup>();
+        services.TryAddSingleton(new SandboxVolume(options));
+        services.TryAddSingleton(new HostIdSlots(options));
         services.TryAddSingleton<TemplateBuilder>();
         services.TryAddSingleton(sp => new TemplateCatalog(options, sp.GetRequiredService<TemplateBuilder>()));
         services.TryAddSingleton<ITemplateCatalog>(sp => sp.GetRequiredService<TemplateCatalog>());
@@ -23,10 +26,17 @@ public static class RuntimeServiceCollectionExtensions
             options,
             sp.GetRequiredService<TemplateCatalog>(),
             sp.GetRequiredService<HostSetup>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CrunRuntime>>()));
+            sp.GetRequiredService<SandboxVolume>(),
+            sp.GetRequiredService<HostIdSlots>(),
+            sp.GetRequiredService<ILogger<CrunRuntime>>()));
         services.TryAddSingleton<ISandboxRuntime>(sp => sp.GetRequiredService<CrunRuntime>());
         services.TryAddSingleton(sp => new RuntimeHost(
-            sp.GetRequiredService<HostSetup>(), sp.GetRequiredService<TemplateCatalog>(), options));
+            sp.GetRequiredService<HostSetup>(),
+            sp.GetRequiredService<SandboxVolume>(),
+            sp.GetRequiredService<HostIdSlots>(),
+            sp.GetRequiredService<CrunRuntime>(),
+            sp.GetRequiredService<TemplateCatalog>(),
+            options));
         return services;
     }
 }

@@ -15,6 +15,9 @@ public sealed class LifecycleOptions
     /// <summary>Memory limit of a new sandbox, in MiB.</summary>
     public int MemoryMB { get; set; } = 512;
 
+    /// <summary>Disk quota of a new sandbox's writable layer, in MiB.</summary>
+    public int DiskSizeMB { get; set; } = 10 * 1024;
+
     /// <summary>Collects every invalid setting, so one start reports all of them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -37,6 +40,11 @@ public sealed class LifecycleOptions
         if (MemoryMB < 128)
         {
             errors.Add("MemoryMB must be at least 128");
+        }
+
+        if (DiskSizeMB < 64)
+        {
+            errors.Add("DiskSizeMB must be at least 64");
         }
 
         return errors;

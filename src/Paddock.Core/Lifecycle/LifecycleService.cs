@@ -30,6 +30,8 @@ public sealed partial class LifecycleService : IDisposable
     private readonly ILogger _logger;
     private readonly SandboxLocks _locks = new();
     private readonly TimeoutScheduler _scheduler;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _exitWatch = Task.CompletedTask;
 
     // Sandboxes whose traffic may flow, kept in memory because the proxy asks on every request. A sandbox
     // leaves the set before the runtime pauses or deletes it and joins once it runs.
@@ -61,7 +63,10 @@ public sealed partial class LifecycleService : IDisposable
     /// <summary>The lifecycle settings in force.</summary>
     public LifecycleOptions Options => _options;
 
-    /// <summary>Reconciles the store with the runtime, then schedules every live sandbox's deadline.</summary>
+    /// <summary>
+    /// Reconciles the store with the runtime, schedules every live sandbox's deadline, and from then on ends
+    /// any sandbox whose init dies on its own, with the reason the runtime saw.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var reconciler = new StartupReconciler(_store, _runtime, _events, _time, _logger);
@@ -74,6 +79,8 @@ public sealed partial class LifecycleService : IDisposable
                 _running[record.Id] = true;
             }
         }
+
+        _exitWatch = Task.Run(() => EndExitedSandboxesAsync(_stopping.Token), CancellationToken.None);
     }
 
     /// <summary>Whether the sandbox runs now (answered from memory, for the proxy's per-request check).</summary>
@@ -111,6 +118,7 @@ public sealed partial class LifecycleService : IDisposable
             AllowInternetAccess = command.AllowInternetAccess,
             CpuCount = _options.CpuCount,
             MemoryMB = _options.MemoryMB,
+            DiskSizeMB = _options.DiskSizeMB,
             EnvdVersion = EnvdCompatibility.Version,
         };
 
@@ -124,6 +132,7 @@ public sealed partial class LifecycleService : IDisposable
             TemplateId = template.Id,
             CpuCount = record.CpuCount,
             MemoryMB = record.MemoryMB,
+            DiskSizeMB = record.DiskSizeMB,
             EnvVars = record.EnvVars,
             EnvdAccessToken = record.EnvdAccessToken,
         };
@@ -162,6 +171,13 @@ public sealed partial class LifecycleService : IDisposable
     {
         var record = await _store.GetAsync(id, cancellationToken);
         return Visible(id, record);
+    }
+
+    /// <summary>What a sandbox uses now; null while it is paused (a frozen sandbox uses nothing).</summary>
+    public async Task<SandboxUsage?> GetUsageAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
+        return record.State == SandboxState.Running ? await _runtime.GetUsageAsync(id, cancellationToken) : null;
     }
 
     /// <summary>A page of sandboxes.</summary>
@@ -362,7 +378,36 @@ public sealed partial class LifecycleService : IDisposable
         return record;
     }
 
-    private async Task KillLockedAsync(SandboxRecord record, KillReason reason)
+    private async Task EndExitedSandboxesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var exit in _runtime.WatchExitsAsync(cancellationToken))
+            {
+                try
+                {
+                    using var held = await _locks.AcquireAsync(exit.SandboxId, cancellationToken);
+                    var record = await _store.GetAsync(exit.SandboxId, CancellationToken.None);
+
+                    // A create that is still waiting for its agent fails on its own; a killed one is done.
+                    if (record is { State: SandboxState.Running or SandboxState.Paused })
+                    {
+                        Log.SandboxExited(_logger, exit.SandboxId, exit.Reason, exit.Detail);
+                        await KillLockedAsync(record, exit.Reason, exit.Detail);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.SandboxExitFailed(_logger, exit.SandboxId, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task KillLockedAsync(SandboxRecord record, KillReason reason, string? message = null)
     {
         SandboxTransitions.Ensure(record.State, SandboxState.Killed);
         _running.TryRemove(record.Id, out _);
@@ -371,7 +416,7 @@ public sealed partial class LifecycleService : IDisposable
             await _runtime.DeleteAsync(record.Id, budget.Token);
         }
 
-        await _store.UpdateAsync(Killed(record, reason, null), CancellationToken.None);
+        await _store.UpdateAsync(Killed(record, reason, message), CancellationToken.None);
         _scheduler.Cancel(record.Id);
         await _events.KilledAsync(record.Id, reason);
         Log.Killed(_logger, record.Id, reason);
@@ -432,6 +477,19 @@ public sealed partial class LifecycleService : IDisposable
         _ => record,
     };
 
+    /// <summary>Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running).</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        await _exitWatch;
+        _scheduler.Dispose();
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _scheduler.Dispose();
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _scheduler.Dispose();
+        _stopping.Dispose();
+    }
 }

@@ -16,7 +16,9 @@ namespace Paddock.Core.Runtime;
 /// </list>
 /// Containers outlive the server process: they are not its children and hold no pipe to it.
 /// The host reaches a sandbox only through <see cref="ConnectAsync"/>, over a channel the runtime owns,
-/// so a sandbox needs no network route to the host.
+/// so a sandbox needs no network route to the host. Everything inside a sandbox is untrusted: the runtime
+/// never follows a path the sandbox can write, and measures a sandbox (<see cref="GetUsageAsync"/>) from
+/// the host's side. A sandbox whose init ends on its own is reported by <see cref="WatchExitsAsync"/>.
 /// </summary>
 public interface ISandboxRuntime
 {
@@ -50,4 +52,14 @@ public interface ISandboxRuntime
 
     /// <summary>Every sandbox the runtime holds any resource of, with the state of its container.</summary>
     Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>What a running sandbox uses now (CPU over a short sample, memory, disk), measured by the host.</summary>
+    Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sandboxes whose init ended without <see cref="DeleteAsync"/> being asked (killed for want of memory,
+    /// crashed, killed from outside), as they happen. Their resources stay until <see cref="DeleteAsync"/>.
+    /// One reader at a time.
+    /// </summary>
+    IAsyncEnumerable<SandboxExit> WatchExitsAsync(CancellationToken cancellationToken);
 }

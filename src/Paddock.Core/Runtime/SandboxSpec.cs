@@ -15,6 +15,9 @@ public sealed record SandboxSpec
     /// <summary>Memory limit in MiB.</summary>
     public required int MemoryMB { get; init; }
 
+    /// <summary>How much its writable layer may hold, in MiB.</summary>
+    public required int DiskSizeMB { get; init; }
+
     /// <summary>The token agent requests must carry, for a secure sandbox.</summary>
     public string? EnvdAccessToken { get; init; }
 

@@ -20,4 +20,10 @@ public enum KillReason
 
     /// <summary>The server stopped while it was being created.</summary>
     CreateInterrupted,
+
+    /// <summary>Its init (the agent) was killed by the kernel for want of memory.</summary>
+    OutOfMemory,
+
+    /// <summary>Its init (the agent) ended, or was killed, while the sandbox ran.</summary>
+    AgentExited,
 }

@@ -12,6 +12,8 @@ public static class KillReasonText
         KillReason.LostAtRestart => "its container was lost while the server was down",
         KillReason.CreateFailed => "it failed to start",
         KillReason.CreateInterrupted => "the server stopped while it was being created",
+        KillReason.OutOfMemory => "it ran out of memory and the kernel killed its agent",
+        KillReason.AgentExited => "its agent (the sandbox's init) ended",
         _ => "unknown reason",
     };
 
@@ -24,6 +26,8 @@ public static class KillReasonText
         KillReason.LostAtRestart => "lost_at_restart",
         KillReason.CreateFailed => "create_failed",
         KillReason.CreateInterrupted => "create_interrupted",
+        KillReason.OutOfMemory => "out_of_memory",
+        KillReason.AgentExited => "agent_exited",
         _ => "unknown",
     };
 }

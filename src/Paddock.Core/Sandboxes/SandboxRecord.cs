@@ -54,7 +54,7 @@ public sealed record SandboxRecord
     /// <summary>Memory limit in MiB.</summary>
     public required int MemoryMB { get; init; }
 
-    /// <summary>Disk size in MiB (0: not limited).</summary>
+    /// <summary>Disk quota of its writable layer, in MiB (0 for sandboxes made before quotas).</summary>
     public int DiskSizeMB { get; init; }
 
     /// <summary>The version of the in-sandbox agent protocol.</summary>

@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Logs;
 using Paddock.Core.Runtime;
+using Paddock.Core.Sandboxes;
 using Paddock.Runtime.Channel;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Native;
@@ -10,26 +15,35 @@ using Paddock.Runtime.Templates;
 namespace Paddock.Runtime.Crun;
 
 /// <summary>
-/// Sandboxes as crun containers: an overlay root filesystem over the template's id-mapped view, a
-/// user namespace mapping root to an unprivileged host range, pid/mount/ipc/uts/cgroup/network
-/// namespaces, cgroup v1 limits, a seccomp filter and the container default capabilities.
-/// Layout of one sandbox: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/, channel/}</c>, and its
-/// log, <c>&lt;data&gt;/logs/&lt;id&gt;.log</c>, which outlives it.
+/// Sandboxes as crun containers: an overlay root filesystem over the template's view id-mapped to the
+/// sandbox's own host id range, a user namespace mapping root to that unprivileged range,
+/// pid/mount/ipc/uts/cgroup/network namespaces, cgroup v1 limits with a reserve for the agent, a seccomp
+/// filter and the container default capabilities. A sandbox's bundle is a btrfs subvolume with a disk
+/// quota: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/, log/output.log, agent.sock,
+/// tunnel.sock, init.json, init.pid}</c>. Its log is copied to <c>&lt;data&gt;/logs/&lt;id&gt;.log</c> when it is
+/// deleted, and outlives it there.
 /// </summary>
-public sealed partial class CrunRuntime : ISandboxRuntime
+public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
 {
-    private static readonly string[] s_cgroupControllers = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "hugetlb", "systemd"];
+    private const string PidFile = "init.pid";
+    private static readonly TimeSpan s_cpuSample = TimeSpan.FromMilliseconds(100);
 
     private readonly RuntimeOptions _options;
     private readonly TemplateCatalog _templates;
     private readonly HostSetup _host;
+    private readonly SandboxVolume _volume;
+    private readonly HostIdSlots _slots;
     private readonly ILogger _logger;
+    private readonly InitWatcher _watcher = new();
+    private readonly ConcurrentDictionary<string, int> _slotOf = new(StringComparer.Ordinal);
 
-    internal CrunRuntime(RuntimeOptions options, TemplateCatalog templates, HostSetup host, ILogger<CrunRuntime> logger)
+    internal CrunRuntime(RuntimeOptions options, TemplateCatalog templates, HostSetup host, SandboxVolume volume, HostIdSlots slots, ILogger<CrunRuntime> logger)
     {
         _options = options;
         _templates = templates;
         _host = host;
+        _volume = volume;
+        _slots = slots;
         _logger = logger;
     }
 
@@ -40,48 +54,54 @@ public sealed partial class CrunRuntime : ISandboxRuntime
     {
         var id = spec.SandboxId;
         var bundle = _options.BundleOf(id);
+        var slot = _slots.Claim();
+        _slotOf[id] = slot;
         try
         {
+            var hostRoot = _slots.BaseOf(slot);
+            _volume.CreateBundle(id, spec.DiskSizeMB * 1024L * 1024, _options.LogLimitBytes);
             var upper = Path.Combine(bundle, "upper");
             var work = Path.Combine(bundle, "work");
             var rootfs = Path.Combine(bundle, "rootfs");
-            var channel = Path.Combine(bundle, "channel");
-            foreach (var dir in new[] { upper, work, rootfs, channel })
+            foreach (var dir in new[] { upper, work, rootfs })
             {
                 Directory.CreateDirectory(dir);
             }
 
-            // Root inside the sandbox is HostIdBase outside: it must own what it writes to.
-            foreach (var dir in new[] { upper, work, channel })
+            // Root inside the sandbox is hostRoot outside: it must own what it writes to.
+            foreach (var dir in new[] { upper, work })
             {
-                Chown(dir);
+                if (Libc.Chown(dir, (uint)hostRoot, (uint)hostRoot) != 0)
+                {
+                    throw Libc.Error($"chown {dir}");
+                }
             }
 
-            var lower = _templates.LowerDirOf(spec.TemplateId);
+            var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
             if (Libc.Mount("overlay", rootfs, "overlay", 0, $"lowerdir={lower},upperdir={upper},workdir={work}") != 0)
             {
                 throw Libc.Error($"mounting the overlay root filesystem of {id}");
             }
 
-            await AgentChannel.WriteInitAsync(channel, spec, (uint)_options.HostIdBase, cancellationToken);
-            var config = OciSpec.Build(spec, rootfs, channel, _options, _host.Facts);
+            var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts);
             await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
+            using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
+            {
+                await CreateContainerAsync(id, bundle, listeners, cancellationToken);
+            }
 
-            Directory.CreateDirectory(_options.LogsDir);
-            await CommandRunner.RunDetachedAsync(
-                _options.CrunPath, ["--root", Root, "create", "--bundle", bundle, id], _options.LogOf(id), cancellationToken);
+            SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
             await CrunAsync(cancellationToken, "start", id);
+            _watcher.Watch(id, ReadPid(bundle));
 
             // A sandbox counts as created once its agent answers.
             try
             {
-                await AgentChannel.WaitReadyAsync(channel, id, _options.AgentReadyTimeout, cancellationToken);
+                await AgentChannel.WaitReadyAsync(bundle, id, _options.AgentReadyTimeout, cancellationToken);
             }
-            catch (TimeoutException ex)
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
-                var log = _options.LogOf(id);
-                var output = File.Exists(log) ? (await File.ReadAllTextAsync(log, CancellationToken.None)).Trim() : string.Empty;
-                throw new InvalidOperationException($"{ex.Message}; its output: {(output.Length > 2000 ? output[^2000..] : output)}", ex);
+                throw new InvalidOperationException($"{ex.Message}; its output: {await LogTailAsync(_options.LiveLogOf(id))}", ex);
             }
         }
         catch
@@ -94,7 +114,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime
 
     /// <inheritdoc />
     public Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
-        AgentChannel.ConnectAsync(ChannelDirOf(sandboxId), sandboxId, port, cancellationToken);
+        AgentChannel.ConnectAsync(_options.BundleOf(sandboxId), sandboxId, port, cancellationToken);
 
     /// <inheritdoc />
     public Task PauseAsync(string sandboxId, CancellationToken cancellationToken) => CrunAsync(cancellationToken, "pause", sandboxId);
@@ -105,6 +125,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime
     /// <inheritdoc />
     public async Task DeleteAsync(string sandboxId, CancellationToken cancellationToken)
     {
+        _watcher.Forget(sandboxId);
         if (Directory.Exists(Path.Combine(Root, sandboxId)))
         {
             // delete -f kills every process of the container (a paused one too) and removes its cgroups.
@@ -124,16 +145,25 @@ public sealed partial class CrunRuntime : ISandboxRuntime
             }
         }
 
-        RemoveCgroups(sandboxId);
-        if (Directory.Exists(bundle))
+        foreach (var (path, reason) in SandboxCgroups.Remove(sandboxId))
         {
-            Directory.Delete(bundle, recursive: true);
+            LogCgroupLeft(_logger, path, reason);
+        }
+
+        await KeepLogAsync(sandboxId);
+        _volume.DeleteBundle(sandboxId);
+        if (_slotOf.TryRemove(sandboxId, out var slot) && !_slots.Release(slot))
+        {
+            _templates.ReleaseViews(slot);
         }
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<SandboxLogEntry> ReadLogAsync(string sandboxId, CancellationToken cancellationToken) =>
-        SandboxLogFile.ReadAsync(_options.LogOf(sandboxId), cancellationToken);
+    public IAsyncEnumerable<SandboxLogEntry> ReadLogAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var live = _options.LiveLogOf(sandboxId);
+        return SandboxLogFile.ReadAsync(File.Exists(live) ? live : _options.KeptLogOf(sandboxId), cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken)
@@ -163,45 +193,177 @@ public sealed partial class CrunRuntime : ISandboxRuntime
         return found;
     }
 
-    /// <summary>The host path of a sandbox's channel directory (mounted at <see cref="OciSpec.ChannelMountPoint"/>).</summary>
-    public string ChannelDirOf(string sandboxId) => Path.Combine(_options.BundleOf(sandboxId), "channel");
+    /// <inheritdoc />
+    public async Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var cpuUsage = Path.Combine(SandboxCgroups.PathOf("cpuacct", sandboxId), "cpuacct.usage");
+        var before = SandboxCgroups.Read(cpuUsage);
+        var watch = Stopwatch.StartNew();
+        await Task.Delay(s_cpuSample, cancellationToken);
+        var after = SandboxCgroups.Read(cpuUsage);
+        if (before < 0 || after < 0)
+        {
+            throw new InvalidOperationException($"the cgroups of sandbox {sandboxId} are gone");
+        }
+
+        var cpu = SandboxCgroups.PathOf("cpu", sandboxId);
+        var quota = SandboxCgroups.Read(Path.Combine(cpu, "cpu.cfs_quota_us"));
+        var period = SandboxCgroups.Read(Path.Combine(cpu, "cpu.cfs_period_us"));
+        var cpuCount = quota > 0 && period > 0 ? (int)Math.Max(1, quota / period) : Environment.ProcessorCount;
+
+        var memory = SandboxCgroups.PathOf("memory", sandboxId);
+        var cache = Math.Max(0, SandboxCgroups.Read(Path.Combine(memory, "memory.stat"), "total_cache"));
+        return new SandboxUsage
+        {
+            Timestamp = DateTimeOffset.UtcNow,
+            CpuCount = cpuCount,
+            CpuUsedPercent = (after - before) / (watch.Elapsed.TotalMilliseconds * 1_000_000 * cpuCount) * 100,
+            MemoryUsedBytes = Math.Max(0, SandboxCgroups.Read(Path.Combine(memory, "memory.usage_in_bytes")) - cache),
+            MemoryTotalBytes = SandboxCgroups.Read(Path.Combine(memory, "memory.limit_in_bytes")),
+            MemoryCacheBytes = cache,
+            DiskUsedBytes = _volume.UsedBytes(sandboxId),
+            DiskTotalBytes = _volume.LimitBytes(sandboxId),
+        };
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<SandboxExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var sandboxId in _watcher.Exited.ReadAllAsync(cancellationToken))
+        {
+            // Read before anything removes the cgroups: a kill at the sandbox's own limit could take the agent.
+            var outOfMemory = SandboxCgroups.OomKillsAtSandboxLimit(sandboxId) > 0;
+            var lastWords = await LogTailAsync(_options.LiveLogOf(sandboxId), maxChars: 500);
+            yield return new SandboxExit(
+                sandboxId,
+                outOfMemory ? KillReason.OutOfMemory : KillReason.AgentExited,
+                lastWords.Length > 0 ? $"its init ended; its last output: {lastWords}" : "its init ended");
+        }
+    }
+
+    /// <summary>crun's state directory for this server's containers.</summary>
+    public string CrunRoot => Root;
 
     /// <summary>The host path of a sandbox's writable layer.</summary>
     public string UpperDirOf(string sandboxId) => Path.Combine(_options.BundleOf(sandboxId), "upper");
 
-    /// <summary>crun's state directory for this server's containers.</summary>
-    public string CrunRoot => Root;
+    /// <summary>The first host id of the range a sandbox's users map to (root inside is this id outside).</summary>
+    public long? HostIdBaseOf(string sandboxId) => _slotOf.TryGetValue(sandboxId, out var slot) ? _slots.BaseOf(slot) : null;
+
+    /// <summary>
+    /// Picks up the sandboxes this data dir already holds (after a restart of the server): their id ranges,
+    /// and a watch on every init still running.
+    /// </summary>
+    internal void Recover()
+    {
+        if (Directory.Exists(_options.SandboxesDir))
+        {
+            foreach (var bundle in Directory.EnumerateDirectories(_options.SandboxesDir))
+            {
+                var id = Path.GetFileName(bundle);
+                var upper = Path.Combine(bundle, "upper");
+                if (Directory.Exists(upper) && _slots.SlotOf(Libc.OwnerOf(upper)) is { } slot)
+                {
+                    _slotOf[id] = slot;
+                }
+
+                if (TryReadPid(bundle) is { } pid && IsInitOf(pid, id))
+                {
+                    _watcher.Watch(id, pid);
+                }
+            }
+        }
+
+        _slots.Recover(_slotOf.Values.ToHashSet());
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _watcher.Dispose();
+
+    // crun create, with the channel's listeners and the agent's settings as descriptors 3-5 of the container's
+    // init (crun closes every other inherited descriptor), and its output appended to the sandbox's log.
+    private async Task CreateContainerAsync(string id, string bundle, ChannelListeners listeners, CancellationToken cancellationToken)
+    {
+        var log = _options.LiveLogOf(id);
+        const int Append = Libc.OWrOnly | Libc.OCreat | Libc.OAppend;
+        var pid = PosixSpawn.Start(
+            _options.CrunPath,
+            ["--root", Root, "create", "--bundle", bundle, "--pid-file", Path.Combine(bundle, PidFile), "--preserve-fds", "3", id],
+            [
+                new PosixSpawn.OpenFile(0, "/dev/null", Libc.ORdOnly),
+                new PosixSpawn.OpenFile(1, log, Append, 0x1a0),
+                new PosixSpawn.OpenFile(2, log, Append, 0x1a0),
+                new PosixSpawn.Duplicate(AgentChannel.AgentFd, listeners.Agent),
+                new PosixSpawn.Duplicate(AgentChannel.TunnelFd, listeners.Tunnel),
+                new PosixSpawn.OpenFile(AgentChannel.InitFd, AgentChannel.InitFile(bundle), Libc.ORdOnly),
+            ]);
+        var status = await PosixSpawn.WaitAsync(pid, cancellationToken);
+        if (status != 0)
+        {
+            throw new CommandFailedException(_options.CrunPath, status, await LogTailAsync(log));
+        }
+    }
 
     private async Task CrunAsync(CancellationToken cancellationToken, params string[] args)
     {
         await CommandRunner.RunAsync(_options.CrunPath, ["--root", Root, .. args], cancellationToken);
     }
 
-    private void Chown(string path)
+    // The log is written from inside the sandbox, so the kept copy is the host's own file, bounded like the live one.
+    private async Task KeepLogAsync(string sandboxId)
     {
-        if (Libc.Chown(path, (uint)_options.HostIdBase, (uint)_options.HostIdBase) != 0)
+        var live = _options.LiveLogOf(sandboxId);
+        if (!File.Exists(live))
         {
-            throw Libc.Error($"chown {path}");
+            return;
+        }
+
+        Directory.CreateDirectory(_options.LogsDir);
+        var kept = _options.KeptLogOf(sandboxId);
+        await using (var source = new FileStream(live, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None))
+        await using (var target = new FileStream(kept + ".new", FileMode.Create, FileAccess.Write))
+        {
+            source.Seek(Math.Max(0, source.Length - _options.LogLimitBytes), SeekOrigin.Begin);
+            await source.CopyToAsync(target);
+        }
+
+        File.Move(kept + ".new", kept, overwrite: true);
+    }
+
+    private static async Task<string> LogTailAsync(string path, int maxChars = 2000)
+    {
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            file.Seek(Math.Max(0, file.Length - maxChars), SeekOrigin.Begin);
+            using var reader = new StreamReader(file);
+            return (await reader.ReadToEndAsync()).Trim();
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return string.Empty;
         }
     }
 
-    private void RemoveCgroups(string sandboxId)
+    private static int ReadPid(string bundle) =>
+        TryReadPid(bundle) ?? throw new InvalidOperationException($"crun left no pid file in {bundle}");
+
+    private static int? TryReadPid(string bundle)
     {
-        var relative = OciSpec.CgroupPath(sandboxId).TrimStart('/');
-        foreach (var controller in s_cgroupControllers)
+        var path = Path.Combine(bundle, PidFile);
+        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    // After a reboot or a long downtime a pid file may name an unrelated process: it must be in the sandbox's cgroup.
+    private static bool IsInitOf(int pid, string sandboxId)
+    {
+        try
         {
-            var path = Path.Combine("/sys/fs/cgroup", controller, relative);
-            if (Directory.Exists(path))
-            {
-                try
-                {
-                    Directory.Delete(path);
-                }
-                catch (IOException ex)
-                {
-                    LogCgroupLeft(_logger, path, ex.Message);
-                }
-            }
+            return File.ReadLines($"/proc/{pid}/cgroup").Any(l => l.EndsWith(":pids" + SandboxCgroups.RelativePath(sandboxId), StringComparison.Ordinal));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

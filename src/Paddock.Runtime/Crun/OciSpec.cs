@@ -7,9 +7,6 @@ namespace Paddock.Runtime.Crun;
 /// <summary>Builds a sandbox's OCI <c>config.json</c>.</summary>
 internal static class OciSpec
 {
-    /// <summary>Where the per-sandbox host channel directory appears inside the sandbox.</summary>
-    public const string ChannelMountPoint = "/run/paddock";
-
     public const int SandboxUserId = 1000;
 
     /// <summary>Where the agent's directory appears inside the sandbox (read-only).</summary>
@@ -25,13 +22,19 @@ internal static class OciSpec
 
     public static IReadOnlyList<string> Capabilities => s_capabilities;
 
-    public static JsonObject Build(SandboxSpec spec, string rootfs, string channelDir, RuntimeOptions options, HostFacts host)
+    /// <param name="spec">The sandbox.</param>
+    /// <param name="rootfs">Its root filesystem (the overlay).</param>
+    /// <param name="hostIdBase">The first host id of its own id range: root inside is this id outside.</param>
+    /// <param name="options">The runtime's settings.</param>
+    /// <param name="host">What the host offers.</param>
+    public static JsonObject Build(SandboxSpec spec, string rootfs, long hostIdBase, RuntimeOptions options, HostFacts host)
     {
         // The agent is init (pid 1) and runs as the sandbox's root so it can start processes as any user.
         // The shell sets SIGCHLD to ignored before exec: the kernel then reaps orphans reparented to
         // pid 1, and .NET, finding SIGCHLD ignored at start, reaps every child it did not start itself.
+        // Its channel comes as descriptors the host passes (see AgentChannel): no host directory is mounted.
         var agent = $"{AgentMountPoint}/{Path.GetFileName(options.AgentPath)}";
-        string[] initArgs = ["/bin/sh", "-c", $"trap '' CHLD; exec {agent} --channel {ChannelMountPoint}"];
+        string[] initArgs = ["/bin/sh", "-c", $"trap '' CHLD; exec {agent} --host-fds"];
 
         var env = new JsonArray(
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -87,17 +90,18 @@ internal static class OciSpec
                 Mount("/dev/shm", "shm", "tmpfs", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
                 Mount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
                 Mount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
-                Mount("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", "relatime", "ro"]),
-                Mount(ChannelMountPoint, channelDir, "bind", ["rbind", "rw", "nosuid", "nodev"]),
+                // Writable so the agent can move its process-starting thread into the work group (see
+                // SandboxCgroups): every file but work's task lists belongs to the host and stays read-only.
+                Mount("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", "relatime", "rw"]),
                 Mount(AgentMountPoint, Path.GetDirectoryName(options.AgentPath)!, "bind", ["rbind", "ro", "nosuid", "nodev"])),
             ["linux"] = new JsonObject
             {
                 ["namespaces"] = new JsonArray(
                     Namespace("pid"), Namespace("ipc"), Namespace("uts"), Namespace("mount"),
                     Namespace("cgroup"), Namespace("network"), Namespace("user")),
-                ["uidMappings"] = IdMap(options),
-                ["gidMappings"] = IdMap(options),
-                ["cgroupsPath"] = CgroupPath(spec.SandboxId),
+                ["uidMappings"] = IdMap(hostIdBase),
+                ["gidMappings"] = IdMap(hostIdBase),
+                ["cgroupsPath"] = SandboxCgroups.RelativePath(spec.SandboxId),
                 ["resources"] = new JsonObject
                 {
                     ["devices"] = new JsonArray(new JsonObject { ["allow"] = false, ["access"] = "rwm" }),
@@ -115,14 +119,11 @@ internal static class OciSpec
         };
     }
 
-    /// <summary>The cgroup (under each v1 controller) of a sandbox.</summary>
-    public static string CgroupPath(string sandboxId) => $"/paddock/{sandboxId}";
-
-    private static JsonArray IdMap(RuntimeOptions options) => new(new JsonObject
+    private static JsonArray IdMap(long hostIdBase) => new(new JsonObject
     {
         ["containerID"] = 0,
-        ["hostID"] = options.HostIdBase,
-        ["size"] = options.HostIdCount,
+        ["hostID"] = hostIdBase,
+        ["size"] = Host.HostIdSlots.RangeSize,
     });
 
     private static JsonObject Namespace(string type) => new() { ["type"] = type };

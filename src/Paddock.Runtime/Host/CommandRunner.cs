@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Paddock.Runtime.Host;
 
@@ -46,41 +45,6 @@ internal static class CommandRunner
         }
 
         return new CommandResult(process.ExitCode, await output, await error);
-    }
-
-    /// <summary>
-    /// Runs a command whose children must outlive it with no pipe to this process (crun create: the
-    /// container's init inherits crun's stdio). A shell swaps the pipes .NET gives it for /dev/null and
-    /// <paramref name="logPath"/> before it execs the command.
-    /// </summary>
-    public static async Task RunDetachedAsync(string file, IEnumerable<string> args, string logPath, CancellationToken cancellationToken)
-    {
-        var shellArgs = new List<string> { "-c", "exec \"$0\" \"$@\" </dev/null >>\"$PADDOCK_LOG\" 2>&1", file };
-        shellArgs.AddRange(args);
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["PADDOCK_LOG"] = logPath;
-        foreach (var arg in shellArgs)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        process.StandardInput.Close();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (process.ExitCode != 0)
-        {
-            var log = File.Exists(logPath) ? await File.ReadAllTextAsync(logPath, Encoding.UTF8, CancellationToken.None) : string.Empty;
-            throw new CommandFailedException(file, process.ExitCode, log.Trim());
-        }
     }
 }
 

@@ -29,6 +29,11 @@ internal sealed class HostSetup(RuntimeOptions options)
             throw new InvalidOperationException($"crun was not found ('{options.CrunPath}'); install it with: apt-get install crun");
         }
 
+        if (!File.ReadAllText("/proc/filesystems").Contains("\tbtrfs", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The kernel has no btrfs, which holds the sandboxes' writable layers with per-sandbox disk quotas");
+        }
+
         if (!File.Exists(options.AgentPath))
         {
             throw new InvalidOperationException(
@@ -46,8 +51,16 @@ internal sealed class HostSetup(RuntimeOptions options)
 
         FixHybridCgroups();
 
+        // The host binds each sandbox's channel sockets in its bundle: their paths must fit a socket address.
+        var longestSocket = Path.Combine(options.SandboxesDir, new string('x', 24), "tunnel.sock");
+        if (System.Text.Encoding.UTF8.GetByteCount(longestSocket) >= 108)
+        {
+            throw new InvalidOperationException(
+                $"The data directory {options.DataDir} is too long: sandbox sockets under it would not fit a unix socket address (107 bytes); choose a shorter path");
+        }
+
         // User namespaces need every directory above a bundle to be searchable by the mapped root.
-        foreach (var dir in new[] { options.DataDir, options.SandboxesDir, options.TemplateMountsDir, options.ResolvedTemplatesDir })
+        foreach (var dir in new[] { options.DataDir, options.TemplateMountsDir, options.ResolvedTemplatesDir })
         {
             Directory.CreateDirectory(dir);
             File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute

@@ -10,7 +10,7 @@ namespace Paddock.Runtime.Host;
 /// </summary>
 internal static class IdMappedMount
 {
-    public static async Task EnsureAsync(string source, string target, int hostIdBase, int count, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(string source, string target, long hostIdBase, int count, CancellationToken cancellationToken)
     {
         if (MountTable.IsMountPoint(target))
         {
@@ -57,7 +57,7 @@ internal static class IdMappedMount
 
     // An idmapped mount takes its mapping from a user namespace. A short-lived process owns one just
     // long enough for us to write its maps and open it.
-    private static async Task<int> OpenUserNamespaceAsync(int hostIdBase, int count, CancellationToken cancellationToken)
+    private static async Task<int> OpenUserNamespaceAsync(long hostIdBase, int count, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "--user", "sleep", "30" })

@@ -17,6 +17,17 @@ internal static partial class Libc
     public const int RlimitNofile = 7;
     public const int Einval = 22;
     public const int Enoent = 2;
+    public const int Eintr = 4;
+    public const int Eexist = 17;
+    public const int ORdOnly = 0;
+    public const int OWrOnly = 1;
+    public const int OCreat = 0x40;
+    public const int OAppend = 0x400;
+    public const int ODirectory = 0x10000;
+    public const int ONoFollow = 0x20000;
+    public const int OCloexecFlag = 0x80000;
+    public const int FDupFdCloexec = 1030;
+    public const int SigKill = 9;
 
     // x86_64 syscall numbers of the new mount API (not wrapped by glibc 2.36).
     private const long SysOpenTree = 428;
@@ -56,6 +67,44 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    private static unsafe partial int FStatFs(int fd, byte* buffer);
+
+    /// <summary>The magic number of the filesystem an open descriptor is on (<c>statfs.f_type</c>).</summary>
+    public static unsafe long FileSystemType(System.Runtime.InteropServices.SafeHandle handle)
+    {
+        var buffer = stackalloc byte[256];
+        if (FStatFs((int)handle.DangerousGetHandle(), buffer) != 0)
+        {
+            throw Error("fstatfs");
+        }
+
+        return *(long*)buffer;
+    }
+
+    [LibraryImport("libc", EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int LStat(string path, byte* buffer);
+
+    /// <summary>The uid that owns <paramref name="path"/> (not following a symlink).</summary>
+    public static unsafe uint OwnerOf(string path)
+    {
+        // struct stat on x86_64: st_dev (8), st_ino (8), st_nlink (8), st_mode (4), st_uid (4), …
+        var buffer = stackalloc byte[256];
+        return LStat(path, buffer) == 0 ? *(uint*)(buffer + 28) : throw Error($"lstat({path})");
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, out int status, int options);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial long Syscall3(long number, int dfd, string path, uint flags);

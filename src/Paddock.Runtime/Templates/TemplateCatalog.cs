@@ -6,8 +6,8 @@ namespace Paddock.Runtime.Templates;
 
 /// <summary>
 /// The templates this server offers. A template is ready once its root filesystem is built (or found
-/// in the cache) and mounted id-mapped for the sandboxes' user namespace range; the first request for
-/// a template waits for that, later ones do not.
+/// in the cache); the first request for a template waits for that, later ones do not. Each sandbox sees
+/// it through a view id-mapped to its own host id range (see <see cref="Host.HostIdSlots"/>).
 /// </summary>
 public sealed class TemplateCatalog : ITemplateCatalog
 {
@@ -20,6 +20,7 @@ public sealed class TemplateCatalog : ITemplateCatalog
     private readonly TemplateBuilder _builder;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<string>> _ready = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Template, int Slot), Task<string>> _views = [];
 
     internal TemplateCatalog(RuntimeOptions options, TemplateBuilder builder)
     {
@@ -43,7 +44,7 @@ public sealed class TemplateCatalog : ITemplateCatalog
             return null;
         }
 
-        await EnsureReady(template.Id).WaitAsync(cancellationToken);
+        await EnsureBuilt(template.Id).WaitAsync(cancellationToken);
         return template;
     }
 
@@ -59,10 +60,49 @@ public sealed class TemplateCatalog : ITemplateCatalog
     }
 
     /// <summary>Starts preparing a template without waiting (a server warms its default template at start).</summary>
-    public Task WarmUpAsync(string templateId) => EnsureReady(templateId);
+    public Task WarmUpAsync(string templateId) => EnsureBuilt(templateId);
 
-    /// <summary>The id-mapped lower directory of a ready template.</summary>
-    internal string LowerDirOf(string templateId) => MountPointOf(templateId);
+    /// <summary>
+    /// The read-only lower layer of a ready template as a sandbox in id slot <paramref name="slot"/> sees it:
+    /// the template's tree, id-mapped to the slot's host range. A view stays mounted for the next sandbox
+    /// in the same slot.
+    /// </summary>
+    internal Task<string> ViewForAsync(string templateId, int slot, long hostIdBase, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var key = (templateId, slot);
+            if (!_views.TryGetValue(key, out var view) || view.IsFaulted || view.IsCanceled)
+            {
+                view = Task.Run(async () =>
+                {
+                    var rootfs = await EnsureBuilt(templateId);
+                    var mountPoint = Path.Combine(_options.TemplateMountsDir, $"{templateId}-{TemplateBuilder.RecipeHash(templateId)}-{slot}");
+                    await IdMappedMount.EnsureAsync(rootfs, mountPoint, hostIdBase, Host.HostIdSlots.RangeSize, CancellationToken.None);
+                    return mountPoint;
+                });
+                _views[key] = view;
+            }
+
+            return view.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Unmounts the views of an id slot this server gave up (no sandbox of it uses them).</summary>
+    internal void ReleaseViews(int slot)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _views.Keys.Where(k => k.Slot == slot).ToList())
+            {
+                if (_views.Remove(key, out var view) && view.IsCompletedSuccessfully)
+                {
+                    Libc.Umount2(view.Result, Libc.MntDetach);
+                    Directory.Delete(view.Result);
+                }
+            }
+        }
+    }
 
     /// <summary>Unmounts template views; called when no sandbox uses them any more.</summary>
     internal void ReleaseMounts()
@@ -78,16 +118,13 @@ public sealed class TemplateCatalog : ITemplateCatalog
                 }
             }
 
-            _ready.Clear();
+            _views.Clear();
         }
     }
 
-    // The mount point names the recipe hash, so a rebuilt template gets a fresh view while sandboxes
-    // created before keep the old one.
-    private string MountPointOf(string templateId) =>
-        Path.Combine(_options.TemplateMountsDir, $"{templateId}-{TemplateBuilder.RecipeHash(templateId)}");
-
-    private Task<string> EnsureReady(string templateId)
+    // The view's name carries the recipe hash, so a rebuilt template gets fresh views while sandboxes
+    // created before keep the old ones.
+    private Task<string> EnsureBuilt(string templateId)
     {
         lock (_gate)
         {
@@ -96,13 +133,7 @@ public sealed class TemplateCatalog : ITemplateCatalog
                 return existing;
             }
 
-            var task = Task.Run(async () =>
-            {
-                var rootfs = await _builder.EnsureBuiltAsync(templateId, CancellationToken.None);
-                var mountPoint = MountPointOf(templateId);
-                await IdMappedMount.EnsureAsync(rootfs, mountPoint, _options.HostIdBase, _options.HostIdCount, CancellationToken.None);
-                return mountPoint;
-            });
+            var task = Task.Run(() => _builder.EnsureBuiltAsync(templateId, CancellationToken.None));
             _ready[templateId] = task;
             return task;
         }

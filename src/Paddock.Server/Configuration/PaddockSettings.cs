@@ -44,6 +44,7 @@ internal sealed class PaddockSettings
             PausedRetention = Duration(section, "PausedRetention", TimeSpan.FromDays(30), errors),
             CpuCount = Integer(section, "CpuCount", 2, errors),
             MemoryMB = Integer(section, "MemoryMB", 512, errors),
+            DiskSizeMB = Integer(section, "DiskSizeMB", 10 * 1024, errors),
         };
         errors.AddRange(lifecycle.Validate());
 
@@ -54,7 +55,23 @@ internal sealed class PaddockSettings
             CrunRoot = section["CrunRoot"] is { Length: > 0 } r ? r : null,
             CrunPath = section["CrunPath"] is { Length: > 0 } c ? c : "crun",
             PidsLimit = Integer(section, "PidsLimit", 1024, errors),
+            VolumeSizeMB = Integer(section, "VolumeSizeMB", 0, errors),
+            LogLimitBytes = Integer(section, "LogLimitMB", 4, errors) * 1024L * 1024,
         };
+        if (runtime.LogLimitBytes < 1024 * 1024)
+        {
+            errors.Add("LogLimitMB must be at least 1");
+        }
+
+        if (runtime.VolumeSizeMB < 0)
+        {
+            errors.Add("VolumeSizeMB must be 0 (the free space) or a size in MiB");
+        }
+
+        if (section["HostIdClaimsDir"] is { Length: > 0 } claims)
+        {
+            runtime.HostIdClaimsDir = Path.GetFullPath(claims);
+        }
         if (section["AgentPath"] is { Length: > 0 } agent)
         {
             runtime.AgentPath = Path.GetFullPath(agent);

@@ -7,7 +7,7 @@ namespace Paddock.Server.Hosting;
 
 /// <summary>
 /// Brings the server up before it accepts requests (host checks, API keys, startup reconciliation and
-/// deadlines) and, on a clean stop, releases template mounts no sandbox needs. Running sandboxes are
+/// deadlines) and, on a clean stop, releases the template views and the sandbox volume when no sandbox needs them. Running sandboxes are
 /// left running: they outlive the server and the next start picks them up.
 /// </summary>
 internal sealed class PaddockStartup(
@@ -25,10 +25,9 @@ internal sealed class PaddockStartup(
         logger.LogInformation("Paddock is ready; data dir {DataDir}", settings.DataDir);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        lifecycle.Scheduler.Dispose();
+        await lifecycle.StopAsync();
         runtime.ReleaseIfIdle();
-        return Task.CompletedTask;
     }
 }

@@ -22,6 +22,11 @@ internal sealed class SandboxTransport : IDisposable
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+
+            // A sandbox decides how fast it answers and how much it sends: a bounded wait to connect, and
+            // response headers capped (bodies stream through to the client, never buffered here).
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            MaxResponseHeadersLength = 64,
             ActivityHeadersPropagator = null,
             ConnectCallback = async (context, cancellationToken) =>
             {

@@ -8,6 +8,7 @@ namespace Paddock.Core.Tests.Fakes;
 internal sealed class FakeRuntime : ISandboxRuntime
 {
     private readonly Dictionary<string, RuntimeSandboxStatus> _containers = new(StringComparer.Ordinal);
+    private readonly System.Threading.Channels.Channel<SandboxExit> _exits = System.Threading.Channels.Channel.CreateUnbounded<SandboxExit>();
     private int _inFlight;
 
     public TimeSpan Delay { get; set; }
@@ -76,6 +77,34 @@ internal sealed class FakeRuntime : ISandboxRuntime
 
     public Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Containers);
+
+    public Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Containers.ContainsKey(sandboxId)
+            ? Task.FromResult(new SandboxUsage
+            {
+                Timestamp = DateTimeOffset.UtcNow,
+                CpuCount = 2,
+                CpuUsedPercent = 1.5,
+                MemoryUsedBytes = 10 << 20,
+                MemoryTotalBytes = 512 << 20,
+                MemoryCacheBytes = 1 << 20,
+                DiskUsedBytes = 4096,
+                DiskTotalBytes = 1 << 30,
+            })
+            : Task.FromException<SandboxUsage>(new InvalidOperationException($"no container {sandboxId}"));
+
+    public IAsyncEnumerable<SandboxExit> WatchExitsAsync(CancellationToken cancellationToken) => _exits.Reader.ReadAllAsync(cancellationToken);
+
+    /// <summary>Makes a container's init end on its own, as the crun runtime reports it.</summary>
+    public void Exit(string sandboxId, Paddock.Core.Sandboxes.KillReason reason)
+    {
+        lock (_containers)
+        {
+            _containers[sandboxId] = RuntimeSandboxStatus.Stopped;
+        }
+
+        _exits.Writer.TryWrite(new SandboxExit(sandboxId, reason, "its init ended"));
+    }
 
     private async Task Act(string call, Action action)
     {

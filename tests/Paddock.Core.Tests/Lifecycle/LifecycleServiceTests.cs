@@ -345,4 +345,52 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Equal((SandboxLogLevel.Error, "lost_at_restart"), (lost.Level, lost.Fields["reason"]));
         Assert.Contains("lost while the server was down", lost.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(KillReason.AgentExited, "agent_exited")]
+    [InlineData(KillReason.OutOfMemory, "out_of_memory")]
+    public async Task InitExit_EndsTheSandbox_WithTheRuntimesReason(KillReason reason, string code)
+    {
+        await _lifecycle.StartAsync(CancellationToken.None);
+        var sandbox = await CreateAsync();
+
+        _runtime.Exit(sandbox.Id, reason);
+
+        // The exit is handled on a background loop: wait for what it does, not for a fixed time.
+        await WaitUntilAsync(() => Stored(sandbox.Id).State == SandboxState.Killed);
+        Assert.Equal(reason, Stored(sandbox.Id).KillReason);
+        Assert.Equal("its init ended", Stored(sandbox.Id).KillMessage);
+        Assert.DoesNotContain(sandbox.Id, _runtime.Containers.Keys);
+        Assert.Null(_lifecycle.Scheduler.DeadlineOf(sandbox.Id));
+        Assert.False(_lifecycle.IsRunning(sandbox.Id));
+        var error = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
+        Assert.Contains(((KillReason?)reason).Describe(), error.Message, StringComparison.Ordinal);
+        Assert.Contains(_log.Of(sandbox.Id), e => e.Fields.GetValueOrDefault("reason") == code && e.Level == SandboxLogLevel.Error);
+    }
+
+    [Fact]
+    public async Task InitExit_OfAKilledSandbox_ChangesNothing()
+    {
+        await _lifecycle.StartAsync(CancellationToken.None);
+        var sandbox = await CreateAsync();
+        await _lifecycle.KillAsync(sandbox.Id, CancellationToken.None);
+        var other = await CreateAsync();
+
+        _runtime.Exit(sandbox.Id, KillReason.AgentExited);
+        _runtime.Exit(other.Id, KillReason.AgentExited);
+
+        // Exits are handled in order: once the second is done, the first was ignored.
+        await WaitUntilAsync(() => Stored(other.Id).State == SandboxState.Killed);
+        Assert.Equal(KillReason.Request, Stored(sandbox.Id).KillReason);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 10 s");
+            await Task.Delay(5);
+        }
+    }
 }

@@ -13,6 +13,8 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
     private readonly RuntimeOptions _options;
     private TemplateCatalog _templates = null!;
     private HostSetup _host = null!;
+    private SandboxVolume _volume = null!;
+    private HostIdSlots _slots = null!;
 
     public CrunRuntimeTests()
     {
@@ -49,6 +51,9 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
 
         _host = new HostSetup(_options);
         await _host.PrepareAsync(CancellationToken.None);
+        _volume = new SandboxVolume(_options);
+        await _volume.MountAsync(CancellationToken.None);
+        _slots = new HostIdSlots(_options);
         _templates = new TemplateCatalog(_options, new TemplateBuilder(_options, NullLogger<TemplateBuilder>.Instance));
         Assert.NotNull(await _templates.ResolveAsync("base", CancellationToken.None));
     }
@@ -56,6 +61,8 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
     public Task DisposeAsync()
     {
         _templates.ReleaseMounts();
+        _slots.ReleaseSpares();
+        _volume.UnmountIfEmpty();
         Assert.Empty(MountTable.MountPointsUnder(_options.DataDir));
         Directory.Delete(_options.DataDir, recursive: true);
         if (Directory.Exists(_options.ResolvedCrunRoot))
@@ -67,9 +74,16 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
     }
 
     private CrunRuntime Runtime(RuntimeOptions? options = null) =>
-        new(options ?? _options, _templates, _host, NullLogger<CrunRuntime>.Instance);
+        new(options ?? _options, _templates, _host, _volume, _slots, NullLogger<CrunRuntime>.Instance);
 
-    private static SandboxSpec Spec(string id) => new() { SandboxId = id, TemplateId = "base", CpuCount = 1, MemoryMB = 256 };
+    private static SandboxSpec Spec(string id) => new() { SandboxId = id, TemplateId = "base", CpuCount = 1, MemoryMB = 256, DiskSizeMB = 1024 };
+
+    // Mounts inside the sandbox volume (the volume itself is a mount point at sandboxes/).
+    private List<string> MountsInVolume()
+    {
+        var volume = Path.Combine(_options.DataDir, "sandboxes");
+        return MountTable.MountPointsUnder(volume).Where(p => p != volume).ToList();
+    }
 
     private static string Freezer(string id) => File.ReadAllText($"/sys/fs/cgroup/freezer/paddock/{id}/freezer.state").Trim();
 
@@ -94,7 +108,7 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
         await runtime.PauseAsync(id, CancellationToken.None);
         await runtime.DeleteAsync(id, CancellationToken.None);
         Assert.False((await runtime.ListAsync(CancellationToken.None)).ContainsKey(id));
-        Assert.Empty(MountTable.MountPointsUnder(Path.Combine(_options.DataDir, "sandboxes")));
+        Assert.Empty(MountsInVolume());
         Assert.False(Directory.Exists(Path.Combine(_options.DataDir, "sandboxes", id)));
         Assert.False(Directory.Exists($"/sys/fs/cgroup/memory/paddock/{id}"));
 
@@ -120,9 +134,11 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
             Assert.True(File.Exists(Path.Combine(runtime.UpperDirOf(id), "etc", "written-in-sandbox")));
             Assert.False(File.Exists(Path.Combine(_options.ResolvedTemplatesDir, "base", "rootfs", "etc", "written-in-sandbox")));
 
-            // Files the sandbox's root writes belong to the unprivileged host range.
+            // Files the sandbox's root writes belong to the sandbox's own unprivileged host range.
+            var hostRoot = runtime.HostIdBaseOf(id)!.Value;
+            Assert.InRange(hostRoot, _options.HostIdPoolStart, _options.HostIdPoolEnd - HostIdSlots.RangeSize);
             var (_, owner) = await RunAsync("stat", "-c", "%u:%g", Path.Combine(runtime.UpperDirOf(id), "etc", "written-in-sandbox"));
-            Assert.Equal("100000:100000", owner.Trim());
+            Assert.Equal($"{hostRoot}:{hostRoot}", owner.Trim());
         }
         finally
         {
@@ -143,7 +159,7 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
         };
         var id = "itestfail" + Random.Shared.Next(100000, 999999);
         await Assert.ThrowsAnyAsync<Exception>(() => Runtime(failing).CreateAsync(Spec(id), CancellationToken.None));
-        Assert.Empty(MountTable.MountPointsUnder(Path.Combine(_options.DataDir, "sandboxes")));
+        Assert.Empty(MountsInVolume());
         Assert.False(Directory.Exists(Path.Combine(_options.DataDir, "sandboxes", id)));
     }
 

@@ -8,9 +8,9 @@ namespace Paddock.Runtime.Tests.Crun;
 public class OciSpecTests
 {
     private static JsonObject Build(bool swap = true) => OciSpec.Build(
-        new SandboxSpec { SandboxId = "iabc", TemplateId = "base", CpuCount = 3, MemoryMB = 256, EnvVars = new Dictionary<string, string> { ["FOO"] = "bar" } },
+        new SandboxSpec { SandboxId = "iabc", TemplateId = "base", CpuCount = 3, MemoryMB = 256, DiskSizeMB = 1024, EnvVars = new Dictionary<string, string> { ["FOO"] = "bar" } },
         "/data/sandboxes/iabc/rootfs",
-        "/data/sandboxes/iabc/channel",
+        1073872896,
         new RuntimeOptions { PidsLimit = 77, AgentPath = "/srv/paddock/agent/paddock-agent" },
         new HostFacts(SwapAccounting: swap, NoFileLimit: 4096));
 
@@ -21,7 +21,7 @@ public class OciSpecTests
         var namespaces = linux["namespaces"]!.AsArray().Select(n => n!["type"]!.GetValue<string>()).Order().ToArray();
         Assert.Equal(["cgroup", "ipc", "mount", "network", "pid", "user", "uts"], namespaces);
         var map = linux["uidMappings"]![0]!;
-        Assert.Equal((0, 100000, 65536), (map["containerID"]!.GetValue<int>(), map["hostID"]!.GetValue<int>(), map["size"]!.GetValue<int>()));
+        Assert.Equal((0, 1073872896L, 65536), (map["containerID"]!.GetValue<int>(), map["hostID"]!.GetValue<long>(), map["size"]!.GetValue<int>()));
         Assert.Equal("/paddock/iabc", linux["cgroupsPath"]!.GetValue<string>());
     }
 
@@ -43,7 +43,7 @@ public class OciSpecTests
         Assert.Equal(0, process["user"]!["uid"]!.GetValue<int>());
         var args = process["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray();
         Assert.Equal("/bin/sh", args[0]);
-        Assert.Equal("trap '' CHLD; exec /opt/paddock/paddock-agent --channel /run/paddock", args[2]);
+        Assert.Equal("trap '' CHLD; exec /opt/paddock/paddock-agent --host-fds", args[2]);
         Assert.True(process["noNewPrivileges"]!.GetValue<bool>());
         Assert.Equal(14, process["capabilities"]!["bounding"]!.AsArray().Count);
         Assert.Equal(14, process["capabilities"]!["effective"]!.AsArray().Count);
@@ -54,12 +54,15 @@ public class OciSpecTests
     }
 
     [Fact]
-    public void Mounts_TheAgentReadOnly_AndTheChannel()
+    public void Mounts_TheAgentReadOnly_AndNoOtherHostPath()
     {
         var mounts = Build()["mounts"]!.AsArray().ToDictionary(m => m!["destination"]!.GetValue<string>(), m => m!);
         Assert.Equal("/srv/paddock/agent", mounts["/opt/paddock"]["source"]!.GetValue<string>());
         Assert.Contains("ro", mounts["/opt/paddock"]["options"]!.AsArray().Select(o => o!.GetValue<string>()));
-        Assert.Equal("/data/sandboxes/iabc/channel", mounts["/run/paddock"]["source"]!.GetValue<string>());
+
+        // The channel comes as descriptors: no host directory the host later reads from is in the sandbox.
+        var binds = mounts.Values.Where(m => m["type"]!.GetValue<string>() == "bind").Select(m => m["destination"]!.GetValue<string>());
+        Assert.Equal(["/opt/paddock"], binds);
     }
 
     [Fact]

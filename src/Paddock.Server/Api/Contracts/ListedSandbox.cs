@@ -17,11 +17,13 @@ internal record ListedSandbox(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("envdVersion")] string EnvdVersion,
     [property: JsonPropertyName("metadata")] IReadOnlyDictionary<string, string> Metadata,
-    [property: JsonPropertyName("volumeMounts")] IReadOnlyList<VolumeMount> VolumeMounts)
+    [property: JsonPropertyName("volumeMounts")] IReadOnlyList<VolumeMount> VolumeMounts,
+    [property: JsonPropertyName("killReason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KillReason = null)
 {
+    /// <summary>A killed sandbox (listed with <c>state=killed</c>) also says why it ended (Paddock's field).</summary>
     public static ListedSandbox From(SandboxRecord r) => new(
         r.TemplateId, r.Id, r.Alias, SandboxResponse.FixedClientId, WireTime.Format(r.StartedAt), WireTime.Format(r.EndAt),
-        r.CpuCount, r.MemoryMB, r.DiskSizeMB, StateName(r.State), r.EnvdVersion, r.Metadata, []);
+        r.CpuCount, r.MemoryMB, r.DiskSizeMB, StateName(r.State), r.EnvdVersion, r.Metadata, [], r.KillReason?.Code());
 
     public static string StateName(SandboxState state) => state.ToString().ToLowerInvariant();
 }
