@@ -13,6 +13,9 @@ internal sealed class FakeRuntime : ISandboxRuntime
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, each call waits (up to 10 s) until this many calls have been in flight at once.</summary>
+    public int AwaitConcurrency { get; set; }
+
     public string? FailCreateWith { get; set; }
 
     public Action? DuringCreate { get; set; }
@@ -106,6 +109,14 @@ internal sealed class FakeRuntime : ISandboxRuntime
         _exits.Writer.TryWrite(new SandboxExit(sandboxId, reason, "its init ended"));
     }
 
+    private int ReachedConcurrency()
+    {
+        lock (_containers)
+        {
+            return MaxConcurrentCalls;
+        }
+    }
+
     private async Task Act(string call, Action action)
     {
         var now = Interlocked.Increment(ref _inFlight);
@@ -120,6 +131,12 @@ internal sealed class FakeRuntime : ISandboxRuntime
             if (Delay > TimeSpan.Zero)
             {
                 await Task.Delay(Delay);
+            }
+
+            // Until that many were in flight together at some moment (the first may be gone when the last looks).
+            for (var waited = 0; AwaitConcurrency > 0 && ReachedConcurrency() < AwaitConcurrency && waited < 10_000; waited += 5)
+            {
+                await Task.Delay(5);
             }
 
             lock (_containers)

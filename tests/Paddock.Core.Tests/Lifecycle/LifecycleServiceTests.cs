@@ -250,7 +250,9 @@ public sealed class LifecycleServiceTests : IDisposable
     {
         var a = await CreateAsync();
         var b = await CreateAsync();
-        _runtime.Delay = TimeSpan.FromMilliseconds(200);
+
+        // Each pause holds until both are in the runtime at once: serialised, they never would be.
+        _runtime.AwaitConcurrency = 2;
         await Task.WhenAll(
             Task.Run(() => _lifecycle.PauseAsync(a.Id, CancellationToken.None)),
             Task.Run(() => _lifecycle.PauseAsync(b.Id, CancellationToken.None)));
