@@ -43,6 +43,7 @@ builder.Services.AddSingleton<ISandboxLogStore, SqliteSandboxLogStore>();
 builder.Services.AddSingleton<SandboxEvents>();
 builder.Services.AddSingleton<SandboxLogReader>();
 builder.Services.AddCrunRuntime(settings.Runtime);
+builder.Services.AddSingleton<RunningSandboxes>();
 builder.Services.AddSingleton<LifecycleService>();
 builder.Services.AddSingleton<ApiKeys>();
 builder.Services.AddHostedService<PaddockStartup>();

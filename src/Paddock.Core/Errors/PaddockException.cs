@@ -1,7 +1,11 @@
 namespace Paddock.Core.Errors;
 
-/// <summary>A failure with a kind the API can map to a status code and a message meant for the caller.</summary>
-public sealed class PaddockException : Exception
+/// <summary>
+/// A failure with a kind the API can map to a status code, and a message for the caller. The domain's own
+/// failures are typed (<see cref="SandboxConflictException"/>, <see cref="SandboxNotFoundException"/>, …) so
+/// each API can word them its own way.
+/// </summary>
+public class PaddockException : Exception
 {
     /// <summary>Creates an exception of the given kind.</summary>
     public PaddockException(ErrorKind kind, string message, string? errorCode = null, Exception? inner = null)
@@ -16,14 +20,4 @@ public sealed class PaddockException : Exception
 
     /// <summary>E2B's semantic <c>error_code</c>, where one applies.</summary>
     public string? ErrorCode { get; }
-
-    internal static PaddockException SandboxNotFound(string id, string? why = null) => new(
-        ErrorKind.NotFound,
-        why is null
-            ? $"Sandbox \"{id}\" doesn't exist or you don't have access to it"
-            : $"Sandbox \"{id}\" doesn't exist or you don't have access to it ({why})");
-
-    internal static PaddockException Invalid(string message) => new(ErrorKind.InvalidArgument, message);
-
-    internal static PaddockException Conflict(string message) => new(ErrorKind.Conflict, message);
 }

@@ -6,8 +6,8 @@ public sealed record CreateSandboxCommand
     /// <summary>Template id or alias.</summary>
     public required string Template { get; init; }
 
-    /// <summary>Seconds from ready to timeout.</summary>
-    public required int TimeoutSeconds { get; init; }
+    /// <summary>How long from ready to timeout.</summary>
+    public required TimeSpan Timeout { get; init; }
 
     /// <summary>User metadata.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();

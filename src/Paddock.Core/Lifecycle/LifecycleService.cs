@@ -10,32 +10,27 @@ using Paddock.Core.Templates;
 namespace Paddock.Core.Lifecycle;
 
 /// <summary>
-/// The sandbox lifecycle: create, timeout, pause, resume, connect, kill, and what happens when a
-/// deadline passes. Every change to one sandbox runs under that sandbox's lock and is written to the
-/// store; the runtime is asked to act before the store records the new state, except on create, where
-/// the record comes first so a crash leaves something reconciliation can clean up.
+/// The sandbox lifecycle as callers ask for it: create, timeout, pause, resume, connect, kill, look up. Every
+/// change to one sandbox runs under that sandbox's lock through <see cref="SandboxStateChanges"/>; deadlines
+/// (<see cref="DeadlineHandler"/>) and inits that die (<see cref="InitExitHandler"/>) go the same way.
+/// Times are <see cref="TimeSpan"/>s and failures typed; how an API words or bounds them is the API's.
 /// </summary>
-public sealed partial class LifecycleService : IDisposable
+public sealed class LifecycleService : IDisposable
 {
-    // Runtime work that must finish even if the caller goes away, but must not hang forever.
-    private static readonly TimeSpan s_runtimeBudget = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan s_retryDelay = TimeSpan.FromSeconds(5);
-
     private readonly ISandboxStore _store;
     private readonly ISandboxRuntime _runtime;
     private readonly ITemplateCatalog _templates;
     private readonly SandboxEvents _events;
+    private readonly RunningSandboxes _running;
     private readonly LifecycleOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SandboxLocks _locks = new();
     private readonly TimeoutScheduler _scheduler;
+    private readonly SandboxStateChanges _changes;
+    private readonly DeadlineHandler _deadlines;
+    private readonly InitExitHandler _exits;
     private readonly CancellationTokenSource _stopping = new();
     private Task _exitWatch = Task.CompletedTask;
-
-    // Sandboxes whose traffic may flow, kept in memory because the proxy asks on every request. A sandbox
-    // leaves the set before the runtime pauses or deletes it and joins once it runs.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service; call <see cref="StartAsync"/> before use.</summary>
     public LifecycleService(
@@ -43,6 +38,7 @@ public sealed partial class LifecycleService : IDisposable
         ISandboxRuntime runtime,
         ITemplateCatalog templates,
         SandboxEvents events,
+        RunningSandboxes running,
         LifecycleOptions options,
         TimeProvider time,
         ILogger<LifecycleService> logger)
@@ -51,17 +47,21 @@ public sealed partial class LifecycleService : IDisposable
         _runtime = runtime;
         _templates = templates;
         _events = events;
+        _running = running;
         _options = options;
         _time = time;
         _logger = logger;
-        _scheduler = new TimeoutScheduler(time, OnDeadlineAsync);
+        _scheduler = new TimeoutScheduler(time, id => _deadlines!.OnDueAsync(id));
+        _changes = new SandboxStateChanges(store, runtime, events, running, _scheduler, options, time, logger);
+        _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger);
+        _exits = new InitExitHandler(store, runtime, _changes, logger);
     }
-
-    /// <summary>The deadlines the service is tracking (for tests and diagnostics).</summary>
-    public TimeoutScheduler Scheduler => _scheduler;
 
     /// <summary>The lifecycle settings in force.</summary>
     public LifecycleOptions Options => _options;
+
+    /// <summary>The deadlines being tracked (for tests).</summary>
+    internal TimeoutScheduler Scheduler => _scheduler;
 
     /// <summary>
     /// Reconciles the store with the runtime, schedules every live sandbox's deadline, and from then on ends
@@ -70,26 +70,22 @@ public sealed partial class LifecycleService : IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var reconciler = new StartupReconciler(_store, _runtime, _events, _time, _logger);
-        var live = await reconciler.ReconcileAsync(cancellationToken);
-        foreach (var record in live)
+        foreach (var record in await reconciler.ReconcileAsync(cancellationToken))
         {
-            ScheduleDeadline(record);
+            _changes.Track(record);
             if (record.State == SandboxState.Running)
             {
-                _running[record.Id] = true;
+                _running.Add(record.Id);
             }
         }
 
-        _exitWatch = Task.Run(() => EndExitedSandboxesAsync(_stopping.Token), CancellationToken.None);
+        _exitWatch = Task.Run(() => _exits.RunAsync(_stopping.Token), CancellationToken.None);
     }
-
-    /// <summary>Whether the sandbox runs now (answered from memory, for the proxy's per-request check).</summary>
-    public bool IsRunning(string id) => _running.ContainsKey(id);
 
     /// <summary>Creates a sandbox and returns it once it runs.</summary>
     public async Task<SandboxRecord> CreateAsync(CreateSandboxCommand command, CancellationToken cancellationToken)
     {
-        ValidateTimeout(command.TimeoutSeconds);
+        ValidateTimeout(command.Timeout);
         if (_templates.Find(command.Template) is null)
         {
             throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
@@ -99,15 +95,12 @@ public sealed partial class LifecycleService : IDisposable
             ?? throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
 
         var now = _time.GetUtcNow();
-        var id = SandboxId.New();
         var record = new SandboxRecord
         {
-            Id = id,
+            Id = SandboxId.New(),
             TemplateId = template.Id,
             Alias = command.Template,
-            State = SandboxState.Creating,
             StartedAt = now,
-            EndAt = now + TimeSpan.FromSeconds(command.TimeoutSeconds),
             CreatedAt = now,
             Metadata = command.Metadata,
             EnvVars = command.EnvVars,
@@ -121,14 +114,9 @@ public sealed partial class LifecycleService : IDisposable
             DiskSizeMB = _options.DiskSizeMB,
             EnvdVersion = EnvdCompatibility.Version,
         };
-
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-
-        // The record first: a crash from here on leaves a Creating record that reconciliation cleans.
-        await _store.InsertAsync(record, CancellationToken.None);
         var spec = new SandboxSpec
         {
-            SandboxId = id,
+            SandboxId = record.Id,
             TemplateId = template.Id,
             CpuCount = record.CpuCount,
             MemoryMB = record.MemoryMB,
@@ -137,46 +125,18 @@ public sealed partial class LifecycleService : IDisposable
             EnvdAccessToken = record.EnvdAccessToken,
         };
 
-        try
-        {
-            using var budget = new CancellationTokenSource(s_runtimeBudget);
-            await _runtime.CreateAsync(spec, budget.Token);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.CreateFailed(_logger, id, ex);
-            await _store.UpdateAsync(Killed(record, KillReason.CreateFailed, ex.Message), CancellationToken.None);
-            await _events.CreateFailedAsync(record, ex.Message);
-            throw new PaddockException(ErrorKind.Internal, $"failed to create sandbox: {ex.Message}", "sandbox_create_failed", ex);
-        }
-
-        // The timeout clock starts when the sandbox is ready, not when the request arrived.
-        var ready = _time.GetUtcNow();
-        record = record with
-        {
-            State = SandboxState.Running,
-            StartedAt = ready,
-            EndAt = ready + TimeSpan.FromSeconds(command.TimeoutSeconds),
-        };
-        await _store.UpdateAsync(record, CancellationToken.None);
-        _running[id] = true;
-        ScheduleDeadline(record);
-        await _events.CreatedAsync(record);
-        Log.Created(_logger, id, template.Id, record.EndAt);
-        return record;
+        using var held = await _changes.Locks.AcquireAsync(record.Id, cancellationToken);
+        return await _changes.CreateAsync(record, spec, command.Timeout);
     }
 
-    /// <summary>A running or paused sandbox; not found for unknown and killed ones.</summary>
-    public async Task<SandboxRecord> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        var record = await _store.GetAsync(id, cancellationToken);
-        return Visible(id, record);
-    }
+    /// <summary>A running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>
+    public async Task<SandboxRecord> GetAsync(string id, CancellationToken cancellationToken) =>
+        Visible(id, await _store.GetAsync(id, cancellationToken));
 
     /// <summary>What a sandbox uses now; null while it is paused (a frozen sandbox uses nothing).</summary>
     public async Task<SandboxUsage?> GetUsageAsync(string id, CancellationToken cancellationToken)
     {
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
+        var record = await GetAsync(id, cancellationToken);
         return record.State == SandboxState.Running ? await _runtime.GetUsageAsync(id, cancellationToken) : null;
     }
 
@@ -188,294 +148,56 @@ public sealed partial class LifecycleService : IDisposable
     public Task<int> CountRunningAsync(SandboxListQuery query, CancellationToken cancellationToken) =>
         _store.CountRunningAsync(query, cancellationToken);
 
-    /// <summary>Sets <c>endAt = now + timeout</c>; it can shorten as well as extend.</summary>
-    public async Task<SandboxRecord> SetTimeoutAsync(string id, int timeoutSeconds, CancellationToken cancellationToken)
+    /// <summary>Sets when a running sandbox times out to now + <paramref name="timeout"/>; it can shorten as well as extend.</summary>
+    public async Task<SandboxRecord> SetTimeoutAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ValidateTimeout(timeoutSeconds);
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        if (record.State != SandboxState.Running)
-        {
-            throw PaddockException.Conflict($"Sandbox \"{id}\" is paused; resume it before setting its timeout");
-        }
-
-        record = record with { EndAt = ClipToLifetime(record.StartedAt, _time.GetUtcNow() + TimeSpan.FromSeconds(timeoutSeconds)) };
-        await _store.UpdateAsync(record, CancellationToken.None);
-        ScheduleDeadline(record);
-        await _events.TimeoutSetAsync(record);
-        return record;
+        ValidateTimeout(timeout);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        return await _changes.SetTimeoutAsync(await GetAsync(id, cancellationToken), timeout);
     }
 
-    /// <summary>Extends a running sandbox's timeout to at least <c>now + duration</c> (15 s to 3600 s).</summary>
-    public async Task<SandboxRecord> RefreshAsync(string id, int? durationSeconds, CancellationToken cancellationToken)
+    /// <summary>Moves when a running sandbox times out to at least now + <paramref name="by"/>; never earlier.</summary>
+    public async Task<SandboxRecord> ExtendAsync(string id, TimeSpan by, CancellationToken cancellationToken)
     {
-        if (durationSeconds is > 3600)
-        {
-            throw PaddockException.Invalid("duration must be at most 3600 seconds");
-        }
-
-        var duration = TimeSpan.FromSeconds(Math.Max(durationSeconds ?? 15, 15));
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        if (record.State != SandboxState.Running)
-        {
-            throw PaddockException.Conflict($"Sandbox \"{id}\" is paused; resume it before refreshing it");
-        }
-
-        return await ExtendAsync(record, duration);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        return await _changes.ExtendAsync(await GetAsync(id, cancellationToken), by);
     }
 
-    /// <summary>Freezes a running sandbox; conflict if it is already paused.</summary>
+    /// <summary>Freezes a running sandbox; a conflict when it is already paused.</summary>
     public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        if (record.State == SandboxState.Paused)
-        {
-            throw PaddockException.Conflict($"Error pausing sandbox - sandbox '{id}' is already paused");
-        }
-
-        return await PauseLockedAsync(record, onTimeout: false);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        return await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false);
     }
 
-    /// <summary>Resumes a paused sandbox (the deprecated resume endpoint); conflict if it runs.</summary>
-    public async Task<SandboxRecord> ResumeAsync(string id, int timeoutSeconds, CancellationToken cancellationToken)
+    /// <summary>Resumes a paused sandbox for <paramref name="timeout"/>; a conflict when it runs.</summary>
+    public async Task<SandboxRecord> ResumeAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ValidateTimeout(timeoutSeconds);
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        if (record.State == SandboxState.Running)
-        {
-            throw PaddockException.Conflict($"Sandbox \"{id}\" is already running");
-        }
-
-        return await ResumeLockedAsync(record, timeoutSeconds);
+        ValidateTimeout(timeout);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        return await _changes.ResumeAsync(await GetAsync(id, cancellationToken), timeout);
     }
 
     /// <summary>
-    /// Returns a running sandbox with its timeout extended to at least <c>now + timeout</c>, or resumes
-    /// a paused one. Never shortens a timeout.
+    /// Returns a running sandbox with its timeout moved to at least now + <paramref name="timeout"/> (never
+    /// earlier), or resumes a paused one for <paramref name="timeout"/>.
     /// </summary>
-    public async Task<ConnectResult> ConnectAsync(string id, int timeoutSeconds, CancellationToken cancellationToken)
+    public async Task<ConnectResult> ConnectAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ValidateTimeout(timeoutSeconds);
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        if (record.State == SandboxState.Paused)
-        {
-            return new ConnectResult(await ResumeLockedAsync(record, timeoutSeconds), Resumed: true);
-        }
-
-        return new ConnectResult(await ExtendAsync(record, TimeSpan.FromSeconds(timeoutSeconds)), Resumed: false);
+        ValidateTimeout(timeout);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        var record = await GetAsync(id, cancellationToken);
+        return record.State == SandboxState.Paused
+            ? new ConnectResult(await _changes.ResumeAsync(record, timeout), Resumed: true)
+            : new ConnectResult(await _changes.ExtendAsync(record, timeout), Resumed: false);
     }
 
-    /// <summary>Kills a running or paused sandbox; not found for unknown and killed ones.</summary>
+    /// <summary>Kills a running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>
     public async Task KillAsync(string id, CancellationToken cancellationToken)
     {
-        using var held = await _locks.AcquireAsync(id, cancellationToken);
-        var record = Visible(id, await _store.GetAsync(id, cancellationToken));
-        await KillLockedAsync(record, KillReason.Request);
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        await _changes.KillAsync(await GetAsync(id, cancellationToken), KillReason.Request);
     }
-
-    private async Task OnDeadlineAsync(string id)
-    {
-        try
-        {
-            using var held = await _locks.AcquireAsync(id, CancellationToken.None);
-            var record = await _store.GetAsync(id, CancellationToken.None);
-            var deadline = record?.NextDeadline(_options.PausedRetention);
-            if (record is null || deadline is null)
-            {
-                return;
-            }
-
-            if (deadline > _time.GetUtcNow())
-            {
-                // Moved while this call waited for the lock.
-                _scheduler.Schedule(id, deadline.Value);
-                return;
-            }
-
-            if (record.State == SandboxState.Running && record.AutoPause)
-            {
-                Log.TimeoutPausing(_logger, id);
-                await PauseLockedAsync(record, onTimeout: true);
-            }
-            else
-            {
-                var reason = record.State == SandboxState.Paused ? KillReason.RetentionExpired : KillReason.Timeout;
-                Log.DeadlineKilling(_logger, id, reason);
-                await KillLockedAsync(record, reason);
-            }
-        }
-        catch (Exception ex)
-        {
-            // The sandbox keeps its deadline; try again shortly rather than let it live forever.
-            Log.DeadlineFailed(_logger, id, ex);
-            _scheduler.Schedule(id, _time.GetUtcNow() + s_retryDelay);
-        }
-    }
-
-    private async Task<SandboxRecord> PauseLockedAsync(SandboxRecord record, bool onTimeout)
-    {
-        SandboxTransitions.Ensure(record.State, SandboxState.Paused);
-        _running.TryRemove(record.Id, out _);
-        try
-        {
-            using var budget = new CancellationTokenSource(s_runtimeBudget);
-            await _runtime.PauseAsync(record.Id, budget.Token);
-        }
-        catch
-        {
-            _running[record.Id] = true;
-            throw;
-        }
-
-        var now = _time.GetUtcNow();
-        record = record with { State = SandboxState.Paused, PausedAt = now, EndAt = now };
-        await _store.UpdateAsync(record, CancellationToken.None);
-        ScheduleDeadline(record);
-        await _events.PausedAsync(record, onTimeout);
-        return record;
-    }
-
-    private async Task<SandboxRecord> ResumeLockedAsync(SandboxRecord record, int timeoutSeconds)
-    {
-        SandboxTransitions.Ensure(record.State, SandboxState.Running);
-        using (var budget = new CancellationTokenSource(s_runtimeBudget))
-        {
-            await _runtime.ResumeAsync(record.Id, budget.Token);
-        }
-
-        // As in E2B, a resumed sandbox starts a new run: its lifetime and timeout count from now.
-        var now = _time.GetUtcNow();
-        record = record with
-        {
-            State = SandboxState.Running,
-            StartedAt = now,
-            PausedAt = null,
-            EndAt = ClipToLifetime(now, now + TimeSpan.FromSeconds(timeoutSeconds)),
-        };
-        await _store.UpdateAsync(record, CancellationToken.None);
-        _running[record.Id] = true;
-        ScheduleDeadline(record);
-        await _events.ResumedAsync(record);
-        return record;
-    }
-
-    private async Task<SandboxRecord> ExtendAsync(SandboxRecord record, TimeSpan by)
-    {
-        var candidate = ClipToLifetime(record.StartedAt, _time.GetUtcNow() + by);
-        if (candidate <= record.EndAt)
-        {
-            return record;
-        }
-
-        record = record with { EndAt = candidate };
-        await _store.UpdateAsync(record, CancellationToken.None);
-        ScheduleDeadline(record);
-        await _events.TimeoutExtendedAsync(record);
-        return record;
-    }
-
-    private async Task EndExitedSandboxesAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var exit in _runtime.WatchExitsAsync(cancellationToken))
-            {
-                try
-                {
-                    using var held = await _locks.AcquireAsync(exit.SandboxId, cancellationToken);
-                    var record = await _store.GetAsync(exit.SandboxId, CancellationToken.None);
-
-                    // A create that is still waiting for its agent fails on its own; a killed one is done.
-                    if (record is { State: SandboxState.Running or SandboxState.Paused })
-                    {
-                        Log.SandboxExited(_logger, exit.SandboxId, exit.Reason, exit.Detail);
-                        await KillLockedAsync(record, exit.Reason, exit.Detail);
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Log.SandboxExitFailed(_logger, exit.SandboxId, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task KillLockedAsync(SandboxRecord record, KillReason reason, string? message = null)
-    {
-        SandboxTransitions.Ensure(record.State, SandboxState.Killed);
-        _running.TryRemove(record.Id, out _);
-        using (var budget = new CancellationTokenSource(s_runtimeBudget))
-        {
-            await _runtime.DeleteAsync(record.Id, budget.Token);
-        }
-
-        await _store.UpdateAsync(Killed(record, reason, message), CancellationToken.None);
-        _scheduler.Cancel(record.Id);
-        await _events.KilledAsync(record.Id, reason);
-        Log.Killed(_logger, record.Id, reason);
-    }
-
-    private SandboxRecord Killed(SandboxRecord record, KillReason reason, string? message) => record with
-    {
-        State = SandboxState.Killed,
-        EndAt = _time.GetUtcNow(),
-        PausedAt = null,
-        KillReason = reason,
-        KillMessage = message,
-    };
-
-    private void ScheduleDeadline(SandboxRecord record)
-    {
-        var deadline = record.NextDeadline(_options.PausedRetention);
-        if (deadline is null)
-        {
-            _scheduler.Cancel(record.Id);
-        }
-        else
-        {
-            _scheduler.Schedule(record.Id, deadline.Value);
-        }
-    }
-
-    private DateTimeOffset ClipToLifetime(DateTimeOffset startedAt, DateTimeOffset endAt)
-    {
-        var limit = startedAt + _options.MaxLifetime;
-        return endAt > limit ? limit : endAt;
-    }
-
-    private void ValidateTimeout(int timeoutSeconds)
-    {
-        if (timeoutSeconds <= 0)
-        {
-            throw PaddockException.Invalid("Timeout must be greater than 0");
-        }
-
-        if (TimeSpan.FromSeconds(timeoutSeconds) > _options.MaxLifetime)
-        {
-            throw PaddockException.Invalid($"Timeout cannot be greater than {DescribeMaxLifetime()}");
-        }
-    }
-
-    private string DescribeMaxLifetime()
-    {
-        var max = _options.MaxLifetime;
-        return max.TotalHours == Math.Floor(max.TotalHours) ? $"{max.TotalHours:0} hours" : $"{max.TotalSeconds:0} seconds";
-    }
-
-    private static SandboxRecord Visible(string id, SandboxRecord? record) => record switch
-    {
-        null or { State: SandboxState.Creating } => throw PaddockException.SandboxNotFound(id),
-        { State: SandboxState.Killed } => throw PaddockException.SandboxNotFound(
-            id, $"it was killed at {record.EndAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: {record.KillReason.Describe()}"),
-        _ => record,
-    };
 
     /// <summary>Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running).</summary>
     public async Task StopAsync()
@@ -492,4 +214,19 @@ public sealed partial class LifecycleService : IDisposable
         _scheduler.Dispose();
         _stopping.Dispose();
     }
+
+    private void ValidateTimeout(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero || timeout > _options.MaxLifetime)
+        {
+            throw new TimeoutOutOfRangeException(timeout, _options.MaxLifetime);
+        }
+    }
+
+    private static SandboxRecord Visible(string id, SandboxRecord? record) => record switch
+    {
+        null or { State: SandboxState.Creating } => throw new SandboxNotFoundException(id),
+        { State: SandboxState.Killed } => throw new SandboxNotFoundException(id, record),
+        _ => record,
+    };
 }

@@ -63,9 +63,7 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
     private async Task MarkKilledAsync(SandboxRecord record, KillReason reason, CancellationToken cancellationToken)
     {
         Log.Killed(logger, record.Id, reason);
-        await store.UpdateAsync(
-            record with { State = SandboxState.Killed, EndAt = time.GetUtcNow(), PausedAt = null, KillReason = reason },
-            cancellationToken);
+        await store.UpdateAsync(record.Killed(time.GetUtcNow(), reason), cancellationToken);
         await events.KilledAsync(record.Id, reason);
     }
 }

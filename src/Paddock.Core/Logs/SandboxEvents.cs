@@ -73,5 +73,5 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
         }
     }
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset? time) => time is null ? string.Empty : time.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ public sealed class SandboxLogReader(ISandboxStore store, ISandboxLogStore platf
         Validate(query);
         if (await store.GetAsync(sandboxId, cancellationToken) is null)
         {
-            throw PaddockException.SandboxNotFound(sandboxId);
+            throw new SandboxNotFoundException(sandboxId);
         }
 
         var platform = await platformLog.ReadAsync(sandboxId, query, cancellationToken);
@@ -39,7 +39,7 @@ public sealed class SandboxLogReader(ISandboxStore store, ISandboxLogStore platf
 
         if (errors.Count > 0)
         {
-            throw PaddockException.Invalid(string.Join("; ", errors));
+            throw new PaddockException(ErrorKind.InvalidArgument, string.Join("; ", errors));
         }
     }
 

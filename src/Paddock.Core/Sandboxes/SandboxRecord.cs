@@ -1,6 +1,10 @@
 namespace Paddock.Core.Sandboxes;
 
-/// <summary>Everything Paddock keeps about one sandbox. Immutable: changes are made with <c>with</c>.</summary>
+/// <summary>
+/// Everything Paddock keeps about one sandbox. Immutable: settings change with <c>with</c>, and the state
+/// only through the transition methods below, each checked against <see cref="SandboxTransitions"/> (the
+/// store sets it when it reads a record back).
+/// </summary>
 public sealed record SandboxRecord
 {
     /// <summary>The sandbox id (<c>i</c> + 20 of <c>[a-z0-9]</c>).</summary>
@@ -12,17 +16,20 @@ public sealed record SandboxRecord
     /// <summary>The template name or alias the client asked for (E2B reports it as the sandbox's alias).</summary>
     public string? Alias { get; init; }
 
-    /// <summary>Its current state.</summary>
-    public required SandboxState State { get; init; }
+    /// <summary>Its current state (<see cref="SandboxState.Creating"/> for a new record).</summary>
+    public SandboxState State { get; internal init; }
 
-    /// <summary>When it became ready (or was last resumed); the timeout clock runs from here.</summary>
+    /// <summary>When it became ready (or was last resumed); the timeout clock runs from here. Until then, when it was asked for.</summary>
     public required DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>When it times out while running; the pause time while paused; the kill time once killed.</summary>
-    public required DateTimeOffset EndAt { get; init; }
+    /// <summary>When it times out: set when it starts running, kept as it was once it is paused or killed.</summary>
+    public DateTimeOffset? EndAt { get; init; }
 
     /// <summary>When it was paused, while paused.</summary>
     public DateTimeOffset? PausedAt { get; init; }
+
+    /// <summary>When it was killed, once killed.</summary>
+    public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>When the record was written.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
@@ -70,7 +77,30 @@ public sealed record SandboxRecord
     public DateTimeOffset? NextDeadline(TimeSpan pausedRetention) => State switch
     {
         SandboxState.Running => EndAt,
-        SandboxState.Paused => (PausedAt ?? EndAt) + pausedRetention,
+        SandboxState.Paused => PausedAt + pausedRetention,
         _ => null,
     };
+
+    /// <summary>Its container runs: the timeout clock starts now.</summary>
+    public SandboxRecord Started(DateTimeOffset now, DateTimeOffset endAt) =>
+        Move(SandboxAction.Start) with { StartedAt = now, EndAt = endAt };
+
+    /// <summary>Frozen now.</summary>
+    public SandboxRecord Paused(DateTimeOffset now) => Move(SandboxAction.Pause) with { PausedAt = now };
+
+    /// <summary>Running again from now, as a new run: its lifetime counts from now.</summary>
+    public SandboxRecord Resumed(DateTimeOffset now, DateTimeOffset endAt) =>
+        Move(SandboxAction.Resume) with { StartedAt = now, PausedAt = null, EndAt = endAt };
+
+    /// <summary>Ended for good, and why: the only way a killed record is made.</summary>
+    public SandboxRecord Killed(DateTimeOffset now, KillReason reason, string? message = null) =>
+        Move(SandboxAction.Kill) with { EndedAt = now, PausedAt = null, KillReason = reason, KillMessage = message };
+
+    /// <summary>Times out at <paramref name="endAt"/> (earlier or later than now set).</summary>
+    public SandboxRecord TimesOutAt(DateTimeOffset endAt) => Move(SandboxAction.SetTimeout) with { EndAt = endAt };
+
+    /// <summary>Times out no earlier than <paramref name="endAt"/>.</summary>
+    public SandboxRecord ExtendedTo(DateTimeOffset endAt) => Move(SandboxAction.Extend) with { EndAt = EndAt > endAt ? EndAt : endAt };
+
+    private SandboxRecord Move(SandboxAction action) => this with { State = SandboxTransitions.Target(Id, State, action) };
 }

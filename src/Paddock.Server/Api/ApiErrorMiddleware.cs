@@ -19,7 +19,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
                 LogFailed(logger, context.Request.Method, context.Request.Path, ex);
             }
 
-            await ApiError.WriteAsync(context, status, ex.Message, ex.ErrorCode);
+            await ApiError.WriteAsync(context, status, E2bErrorText.Of(ex), ex.ErrorCode);
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {

@@ -18,7 +18,7 @@ internal sealed partial class SandboxProxyMiddleware(
     RequestDelegate next,
     IHttpForwarder forwarder,
     SandboxTransport transport,
-    LifecycleService lifecycle,
+    RunningSandboxes running,
     PaddockSettings settings,
     ILogger<SandboxProxyMiddleware> logger)
 {
@@ -46,7 +46,7 @@ internal sealed partial class SandboxProxyMiddleware(
             return;
         }
 
-        if (!lifecycle.IsRunning(target.SandboxId))
+        if (!running.IsRunning(target.SandboxId))
         {
             await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
             return;

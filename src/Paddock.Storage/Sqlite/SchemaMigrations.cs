@@ -49,6 +49,43 @@ internal static class SchemaMigrations
         );
         CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
         """,
+        // end_at becomes when the sandbox times out only (none while it is created); ended_at, when it was killed.
+        """
+        CREATE TABLE sandboxes_v3 (
+            id                    TEXT PRIMARY KEY,
+            template_id           TEXT NOT NULL,
+            alias                 TEXT,
+            state                 TEXT NOT NULL,
+            started_at            INTEGER NOT NULL,
+            end_at                INTEGER,
+            paused_at             INTEGER,
+            ended_at              INTEGER,
+            created_at            INTEGER NOT NULL,
+            metadata              TEXT NOT NULL,
+            env_vars              TEXT NOT NULL,
+            auto_pause            INTEGER NOT NULL,
+            auto_resume           INTEGER NOT NULL,
+            secure                INTEGER NOT NULL,
+            envd_access_token     TEXT,
+            allow_internet_access INTEGER,
+            cpu_count             INTEGER NOT NULL,
+            memory_mb             INTEGER NOT NULL,
+            disk_size_mb          INTEGER NOT NULL,
+            envd_version          TEXT NOT NULL,
+            kill_reason           TEXT,
+            kill_message          TEXT
+        );
+        INSERT INTO sandboxes_v3
+        SELECT id, template_id, alias, state, started_at,
+               CASE WHEN state = 'creating' THEN NULL ELSE end_at END, paused_at,
+               CASE WHEN state = 'killed' THEN end_at END,
+               created_at, metadata, env_vars, auto_pause, auto_resume, secure, envd_access_token, allow_internet_access,
+               cpu_count, memory_mb, disk_size_mb, envd_version, kill_reason, kill_message
+        FROM sandboxes;
+        DROP TABLE sandboxes;
+        ALTER TABLE sandboxes_v3 RENAME TO sandboxes;
+        CREATE INDEX ix_sandboxes_state_started ON sandboxes (state, started_at DESC, id);
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -11,7 +11,7 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteSandboxStore(SqliteDatabase database) : ISandboxStore
 {
     private const string Columns =
-        "id, template_id, alias, state, started_at, end_at, paused_at, created_at, metadata, env_vars, auto_pause, " +
+        "id, template_id, alias, state, started_at, end_at, paused_at, ended_at, created_at, metadata, env_vars, auto_pause, " +
         "auto_resume, secure, envd_access_token, allow_internet_access, cpu_count, memory_mb, disk_size_mb, envd_version, " +
         "kill_reason, kill_message";
 
@@ -22,7 +22,7 @@ public sealed class SqliteSandboxStore(SqliteDatabase database) : ISandboxStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             INSERT INTO sandboxes ({Columns})
-            VALUES (@id, @template_id, @alias, @state, @started_at, @end_at, @paused_at, @created_at, @metadata, @env_vars,
+            VALUES (@id, @template_id, @alias, @state, @started_at, @end_at, @paused_at, @ended_at, @created_at, @metadata, @env_vars,
                     @auto_pause, @auto_resume, @secure, @envd_access_token, @allow_internet_access, @cpu_count, @memory_mb,
                     @disk_size_mb, @envd_version, @kill_reason, @kill_message);
             """;
@@ -37,7 +37,7 @@ public sealed class SqliteSandboxStore(SqliteDatabase database) : ISandboxStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE sandboxes SET template_id = @template_id, alias = @alias, state = @state, started_at = @started_at,
-                end_at = @end_at, paused_at = @paused_at, created_at = @created_at, metadata = @metadata, env_vars = @env_vars,
+                end_at = @end_at, paused_at = @paused_at, ended_at = @ended_at, created_at = @created_at, metadata = @metadata, env_vars = @env_vars,
                 auto_pause = @auto_pause, auto_resume = @auto_resume, secure = @secure, envd_access_token = @envd_access_token,
                 allow_internet_access = @allow_internet_access, cpu_count = @cpu_count, memory_mb = @memory_mb,
                 disk_size_mb = @disk_size_mb, envd_version = @envd_version, kill_reason = @kill_reason, kill_message = @kill_message
@@ -165,8 +165,9 @@ public sealed class SqliteSandboxStore(SqliteDatabase database) : ISandboxStore
         p.AddWithValue("@alias", (object?)r.Alias ?? DBNull.Value);
         p.AddWithValue("@state", StateName(r.State));
         p.AddWithValue("@started_at", r.StartedAt.UtcTicks);
-        p.AddWithValue("@end_at", r.EndAt.UtcTicks);
-        p.AddWithValue("@paused_at", r.PausedAt is { } paused ? paused.UtcTicks : DBNull.Value);
+        p.AddWithValue("@end_at", Ticks(r.EndAt));
+        p.AddWithValue("@paused_at", Ticks(r.PausedAt));
+        p.AddWithValue("@ended_at", Ticks(r.EndedAt));
         p.AddWithValue("@created_at", r.CreatedAt.UtcTicks);
         p.AddWithValue("@metadata", JsonSerializer.Serialize(r.Metadata, StoreJson.Default.IReadOnlyDictionaryStringString));
         p.AddWithValue("@env_vars", JsonSerializer.Serialize(r.EnvVars, StoreJson.Default.IReadOnlyDictionaryStringString));
@@ -190,23 +191,28 @@ public sealed class SqliteSandboxStore(SqliteDatabase database) : ISandboxStore
         Alias = x.IsDBNull(2) ? null : x.GetString(2),
         State = Enum.Parse<SandboxState>(x.GetString(3), ignoreCase: true),
         StartedAt = FromTicks(x.GetInt64(4)),
-        EndAt = FromTicks(x.GetInt64(5)),
-        PausedAt = x.IsDBNull(6) ? null : FromTicks(x.GetInt64(6)),
-        CreatedAt = FromTicks(x.GetInt64(7)),
-        Metadata = JsonSerializer.Deserialize(x.GetString(8), StoreJson.Default.DictionaryStringString) ?? [],
-        EnvVars = JsonSerializer.Deserialize(x.GetString(9), StoreJson.Default.DictionaryStringString) ?? [],
-        AutoPause = x.GetBoolean(10),
-        AutoResume = x.GetBoolean(11),
-        Secure = x.GetBoolean(12),
-        EnvdAccessToken = x.IsDBNull(13) ? null : x.GetString(13),
-        AllowInternetAccess = x.IsDBNull(14) ? null : x.GetBoolean(14),
-        CpuCount = x.GetInt32(15),
-        MemoryMB = x.GetInt32(16),
-        DiskSizeMB = x.GetInt32(17),
-        EnvdVersion = x.GetString(18),
-        KillReason = x.IsDBNull(19) ? null : Enum.Parse<KillReason>(x.GetString(19)),
-        KillMessage = x.IsDBNull(20) ? null : x.GetString(20),
+        EndAt = OptionalTime(x, 5),
+        PausedAt = OptionalTime(x, 6),
+        EndedAt = OptionalTime(x, 7),
+        CreatedAt = FromTicks(x.GetInt64(8)),
+        Metadata = JsonSerializer.Deserialize(x.GetString(9), StoreJson.Default.DictionaryStringString) ?? [],
+        EnvVars = JsonSerializer.Deserialize(x.GetString(10), StoreJson.Default.DictionaryStringString) ?? [],
+        AutoPause = x.GetBoolean(11),
+        AutoResume = x.GetBoolean(12),
+        Secure = x.GetBoolean(13),
+        EnvdAccessToken = x.IsDBNull(14) ? null : x.GetString(14),
+        AllowInternetAccess = x.IsDBNull(15) ? null : x.GetBoolean(15),
+        CpuCount = x.GetInt32(16),
+        MemoryMB = x.GetInt32(17),
+        DiskSizeMB = x.GetInt32(18),
+        EnvdVersion = x.GetString(19),
+        KillReason = x.IsDBNull(20) ? null : Enum.Parse<KillReason>(x.GetString(20)),
+        KillMessage = x.IsDBNull(21) ? null : x.GetString(21),
     };
+
+    private static object Ticks(DateTimeOffset? time) => time is { } t ? t.UtcTicks : DBNull.Value;
+
+    private static DateTimeOffset? OptionalTime(SqliteDataReader x, int column) => x.IsDBNull(column) ? null : FromTicks(x.GetInt64(column));
 
     private static string StateName(SandboxState state) => state.ToString().ToLowerInvariant();
 

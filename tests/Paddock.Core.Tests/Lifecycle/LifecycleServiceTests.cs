@@ -16,18 +16,19 @@ public sealed class LifecycleServiceTests : IDisposable
     private readonly FakeRuntime _runtime = new();
     private readonly InMemorySandboxLogStore _log = new();
     private readonly LifecycleOptions _options = new() { MaxLifetime = TimeSpan.FromHours(24), PausedRetention = TimeSpan.FromDays(30) };
+    private readonly RunningSandboxes _running = new();
     private readonly LifecycleService _lifecycle;
 
     public LifecycleServiceTests()
     {
         _lifecycle = new LifecycleService(
-            _store, _runtime, new FakeTemplates(), new SandboxEvents(_log, _time, NullLogger<SandboxEvents>.Instance), _options, _time, NullLogger<LifecycleService>.Instance);
+            _store, _runtime, new FakeTemplates(), new SandboxEvents(_log, _time, NullLogger<SandboxEvents>.Instance), _running, _options, _time, NullLogger<LifecycleService>.Instance);
     }
 
     public void Dispose() => _lifecycle.Dispose();
 
     private Task<SandboxRecord> CreateAsync(int timeout = 300, bool autoPause = false) =>
-        _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "base", TimeoutSeconds = timeout, AutoPause = autoPause }, CancellationToken.None);
+        _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromSeconds(timeout), AutoPause = autoPause }, CancellationToken.None);
 
     private SandboxRecord Stored(string id) => _store.Records[id];
 
@@ -49,7 +50,7 @@ public sealed class LifecycleServiceTests : IDisposable
     [Fact]
     public async Task Create_WithAlias_ResolvesTemplateId_AndRecordsAlias()
     {
-        var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "code-interpreter-v1", TimeoutSeconds = 10 }, CancellationToken.None);
+        var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "code-interpreter-v1", Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None);
         Assert.Equal("base", sandbox.TemplateId);
         Assert.Equal("code-interpreter-v1", sandbox.Alias);
     }
@@ -60,7 +61,7 @@ public sealed class LifecycleServiceTests : IDisposable
     [InlineData(86401)]
     public async Task Create_RejectsTimeoutOutOfRange(int timeout)
     {
-        var ex = await Assert.ThrowsAsync<PaddockException>(() => CreateAsync(timeout));
+        var ex = await Assert.ThrowsAnyAsync<PaddockException>(() => CreateAsync(timeout));
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
         Assert.Empty(_store.Records);
     }
@@ -68,8 +69,8 @@ public sealed class LifecycleServiceTests : IDisposable
     [Fact]
     public async Task Create_UnknownTemplate_IsNotFound()
     {
-        var ex = await Assert.ThrowsAsync<PaddockException>(() =>
-            _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "nope", TimeoutSeconds = 10 }, CancellationToken.None));
+        var ex = await Assert.ThrowsAnyAsync<PaddockException>(() =>
+            _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "nope", Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None));
         Assert.Equal(ErrorKind.NotFound, ex.Kind);
     }
 
@@ -77,7 +78,7 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task Create_RuntimeFailure_RecordsReason_AndReportsInternalError()
     {
         _runtime.FailCreateWith = "no space";
-        var ex = await Assert.ThrowsAsync<PaddockException>(() => CreateAsync());
+        var ex = await Assert.ThrowsAnyAsync<PaddockException>(() => CreateAsync());
         Assert.Equal(ErrorKind.Internal, ex.Kind);
         Assert.Equal("sandbox_create_failed", ex.ErrorCode);
         var record = Assert.Single(_store.Records.Values);
@@ -90,7 +91,7 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task SetTimeout_Shortens_AndExpiryKills()
     {
         var sandbox = await CreateAsync(timeout: 300);
-        await _lifecycle.SetTimeoutAsync(sandbox.Id, 2, CancellationToken.None);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, TimeSpan.FromSeconds(2), CancellationToken.None);
         Assert.Equal(_time.GetUtcNow().AddSeconds(2), Stored(sandbox.Id).EndAt);
 
         _time.Advance(TimeSpan.FromSeconds(1.9));
@@ -106,7 +107,7 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task SetTimeout_Extends()
     {
         var sandbox = await CreateAsync(timeout: 10);
-        await _lifecycle.SetTimeoutAsync(sandbox.Id, 1000, CancellationToken.None);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, TimeSpan.FromSeconds(1000), CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(500));
         Assert.Equal(SandboxState.Running, Stored(sandbox.Id).State);
     }
@@ -117,7 +118,7 @@ public sealed class LifecycleServiceTests : IDisposable
         _options.MaxLifetime = TimeSpan.FromHours(1);
         var sandbox = await CreateAsync(timeout: 3600);
         _time.Advance(TimeSpan.FromMinutes(30));
-        await _lifecycle.SetTimeoutAsync(sandbox.Id, 3600, CancellationToken.None);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, TimeSpan.FromSeconds(3600), CancellationToken.None);
         Assert.Equal(sandbox.StartedAt.AddHours(1), Stored(sandbox.Id).EndAt);
     }
 
@@ -125,26 +126,27 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task Connect_NeverShortens_ButExtends()
     {
         var sandbox = await CreateAsync(timeout: 300);
-        var result = await _lifecycle.ConnectAsync(sandbox.Id, 10, CancellationToken.None);
+        var result = await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.False(result.Resumed);
         Assert.Equal(sandbox.EndAt, result.Sandbox.EndAt);
 
-        result = await _lifecycle.ConnectAsync(sandbox.Id, 600, CancellationToken.None);
+        result = await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(600), CancellationToken.None);
         Assert.Equal(_time.GetUtcNow().AddSeconds(600), result.Sandbox.EndAt);
     }
 
     [Fact]
-    public async Task Refresh_ExtendsOnly_ByAtLeast15Seconds()
+    public async Task Extend_NeverShortens()
     {
         var sandbox = await CreateAsync(timeout: 5);
-        await _lifecycle.RefreshAsync(sandbox.Id, null, CancellationToken.None);
+        await _lifecycle.ExtendAsync(sandbox.Id, TimeSpan.FromSeconds(15), CancellationToken.None);
         Assert.Equal(_time.GetUtcNow().AddSeconds(15), Stored(sandbox.Id).EndAt);
 
-        await _lifecycle.RefreshAsync(sandbox.Id, 1, CancellationToken.None);
+        await _lifecycle.ExtendAsync(sandbox.Id, TimeSpan.FromSeconds(1), CancellationToken.None);
         Assert.Equal(_time.GetUtcNow().AddSeconds(15), Stored(sandbox.Id).EndAt);
 
-        var ex = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.RefreshAsync(sandbox.Id, 3601, CancellationToken.None));
-        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        var paused = await Assert.ThrowsAsync<SandboxConflictException>(() => _lifecycle.ExtendAsync(sandbox.Id, TimeSpan.FromSeconds(15), CancellationToken.None));
+        Assert.Equal((SandboxState.Paused, SandboxAction.Extend), (paused.State, paused.Action));
     }
 
     [Fact]
@@ -171,7 +173,7 @@ public sealed class LifecycleServiceTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(SandboxState.Paused, Stored(sandbox.Id).State);
 
-        var result = await _lifecycle.ConnectAsync(sandbox.Id, 60, CancellationToken.None);
+        var result = await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(60), CancellationToken.None);
         Assert.True(result.Resumed);
         Assert.Equal(SandboxState.Running, result.Sandbox.State);
         Assert.Equal(_time.GetUtcNow().AddSeconds(60), result.Sandbox.EndAt);
@@ -187,13 +189,13 @@ public sealed class LifecycleServiceTests : IDisposable
     {
         var sandbox = await CreateAsync();
         await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
-        var again = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+        var again = await Assert.ThrowsAsync<SandboxConflictException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
         Assert.Equal(ErrorKind.Conflict, again.Kind);
-        Assert.Contains("already paused", again.Message, StringComparison.Ordinal);
+        Assert.Equal((SandboxState.Paused, SandboxAction.Pause), (again.State, again.Action));
 
-        await _lifecycle.ResumeAsync(sandbox.Id, 30, CancellationToken.None);
-        var running = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ResumeAsync(sandbox.Id, 30, CancellationToken.None));
-        Assert.Equal(ErrorKind.Conflict, running.Kind);
+        await _lifecycle.ResumeAsync(sandbox.Id, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var running = await Assert.ThrowsAsync<SandboxConflictException>(() => _lifecycle.ResumeAsync(sandbox.Id, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Equal((SandboxState.Running, SandboxAction.Resume), (running.State, running.Action));
     }
 
     [Fact]
@@ -203,13 +205,13 @@ public sealed class LifecycleServiceTests : IDisposable
         await _lifecycle.KillAsync(sandbox.Id, CancellationToken.None);
         Assert.Equal(KillReason.Request, Stored(sandbox.Id).KillReason);
 
-        var kill = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.KillAsync(sandbox.Id, CancellationToken.None));
+        var kill = await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.KillAsync(sandbox.Id, CancellationToken.None));
         Assert.Equal(ErrorKind.NotFound, kill.Kind);
-        var get = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
+        var get = await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
         Assert.Contains("killed by request", get.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
-        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ConnectAsync(sandbox.Id, 10, CancellationToken.None));
-        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.KillAsync("inope", CancellationToken.None));
+        await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(10), CancellationToken.None));
+        await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.KillAsync("inope", CancellationToken.None));
     }
 
     [Fact]
@@ -263,9 +265,9 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task Log_RecordsEachLifecycleEvent_InOrder_WithTheKillReason()
     {
         var sandbox = await CreateAsync(timeout: 60);
-        await _lifecycle.SetTimeoutAsync(sandbox.Id, 120, CancellationToken.None);
+        await _lifecycle.SetTimeoutAsync(sandbox.Id, TimeSpan.FromSeconds(120), CancellationToken.None);
         await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
-        await _lifecycle.ConnectAsync(sandbox.Id, 30, CancellationToken.None);
+        await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(30), CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(SandboxState.Killed, Stored(sandbox.Id).State);
 
@@ -282,8 +284,8 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task Log_RecordsExtensionsByConnect_AtDebugLevel_AndNothingWhenNothingChanged()
     {
         var sandbox = await CreateAsync(timeout: 60);
-        await _lifecycle.ConnectAsync(sandbox.Id, 30, CancellationToken.None);
-        await _lifecycle.ConnectAsync(sandbox.Id, 120, CancellationToken.None);
+        await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(120), CancellationToken.None);
 
         var extended = Assert.Single(_log.Of(sandbox.Id).Skip(1));
         Assert.Equal(SandboxLogLevel.Debug, extended.Level);
@@ -294,7 +296,7 @@ public sealed class LifecycleServiceTests : IDisposable
     public async Task Log_RecordsAFailedCreate_AsAnError()
     {
         _runtime.FailCreateWith = "no space left on device";
-        await Assert.ThrowsAsync<PaddockException>(() => CreateAsync());
+        await Assert.ThrowsAnyAsync<PaddockException>(() => CreateAsync());
 
         var id = Assert.Single(_store.Records.Keys);
         var entry = Assert.Single(_log.Of(id));
@@ -364,8 +366,8 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Equal("its init ended", Stored(sandbox.Id).KillMessage);
         Assert.DoesNotContain(sandbox.Id, _runtime.Containers.Keys);
         Assert.Null(_lifecycle.Scheduler.DeadlineOf(sandbox.Id));
-        Assert.False(_lifecycle.IsRunning(sandbox.Id));
-        var error = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
+        Assert.False(_running.IsRunning(sandbox.Id));
+        var error = await Assert.ThrowsAnyAsync<PaddockException>(() => _lifecycle.GetAsync(sandbox.Id, CancellationToken.None));
         Assert.Contains(((KillReason?)reason).Describe(), error.Message, StringComparison.Ordinal);
         Assert.Contains(_log.Of(sandbox.Id), e => e.Fields.GetValueOrDefault("reason") == code && e.Level == SandboxLogLevel.Error);
     }

@@ -20,7 +20,7 @@ public sealed class SandboxLogReaderTests : IDisposable
     {
         _lifecycle = new LifecycleService(
             _store, _runtime, new FakeTemplates(), new SandboxEvents(_platformLog, _time, NullLogger<SandboxEvents>.Instance),
-            new LifecycleOptions(), _time, NullLogger<LifecycleService>.Instance);
+            new RunningSandboxes(), new LifecycleOptions(), _time, NullLogger<LifecycleService>.Instance);
         _reader = new SandboxLogReader(_store, _platformLog, _runtime);
     }
 
@@ -31,7 +31,7 @@ public sealed class SandboxLogReaderTests : IDisposable
     private async Task<string> SandboxWithHistoryAsync()
     {
         var t0 = _time.GetUtcNow();
-        var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "base", TimeoutSeconds = 300 }, CancellationToken.None);
+        var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromSeconds(300) }, CancellationToken.None);
         _runtime.Logs[sandbox.Id] =
         [
             Agent(t0.AddSeconds(1), SandboxLogLevel.Info, "Process started", ("cmd", "python app.py")),
@@ -101,7 +101,7 @@ public sealed class SandboxLogReaderTests : IDisposable
     [Fact]
     public async Task UnknownSandbox_IsNotFound()
     {
-        var ex = await Assert.ThrowsAsync<PaddockException>(() => ReadAsync("inosuchsandbox", new SandboxLogQuery()));
+        var ex = await Assert.ThrowsAnyAsync<PaddockException>(() => ReadAsync("inosuchsandbox", new SandboxLogQuery()));
         Assert.Equal(ErrorKind.NotFound, ex.Kind);
     }
 
@@ -114,7 +114,7 @@ public sealed class SandboxLogReaderTests : IDisposable
         var id = await SandboxWithHistoryAsync();
         var query = new SandboxLogQuery { Limit = limit, Search = searchLength is { } n ? new string('x', n) : null };
 
-        var ex = await Assert.ThrowsAsync<PaddockException>(() => ReadAsync(id, query));
+        var ex = await Assert.ThrowsAnyAsync<PaddockException>(() => ReadAsync(id, query));
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
     }
 }

@@ -22,10 +22,18 @@ internal record ListedSandbox(
 {
     /// <summary>A killed sandbox (listed with <c>state=killed</c>) also says why it ended (Paddock's field).</summary>
     public static ListedSandbox From(SandboxRecord r) => new(
-        r.TemplateId, r.Id, r.Alias, SandboxResponse.FixedClientId, WireTime.Format(r.StartedAt), WireTime.Format(r.EndAt),
+        r.TemplateId, r.Id, r.Alias, SandboxResponse.FixedClientId, WireTime.Format(r.StartedAt), WireTime.Format(EndAtOf(r)),
         r.CpuCount, r.MemoryMB, r.DiskSizeMB, StateName(r.State), r.EnvdVersion, r.Metadata, [], r.KillReason?.Code());
 
     public static string StateName(SandboxState state) => state.ToString().ToLowerInvariant();
+
+    // E2B's endAt: when a running sandbox times out, when a paused one was paused, when a killed one ended.
+    private static DateTimeOffset EndAtOf(SandboxRecord r) => r.State switch
+    {
+        SandboxState.Paused => r.PausedAt ?? r.StartedAt,
+        SandboxState.Killed => r.EndedAt ?? r.StartedAt,
+        _ => r.EndAt ?? r.StartedAt,
+    };
 }
 
 /// <summary>A volume mounted into a sandbox (none yet; the field is required on the wire).</summary>

@@ -16,7 +16,7 @@ internal static class ConnectSandbox
         var timeout = body.Int("timeout", required: true);
         body.Bool("memory");
         body.ThrowIfInvalid();
-        return await ConnectAsync(id, timeout!.Value, lifecycle, cancellationToken);
+        return await ConnectAsync(id, E2bTimeouts.Seconds(timeout!.Value), lifecycle, cancellationToken);
     }
 
     public static async Task<IResult> V2Async(string sandboxId, HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
@@ -26,10 +26,10 @@ internal static class ConnectSandbox
         var timeout = body.Int("timeout");
         body.Bool("memory");
         body.ThrowIfInvalid();
-        return await ConnectAsync(id, timeout ?? CreateSandbox.V2DefaultTimeoutSeconds, lifecycle, cancellationToken);
+        return await ConnectAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V2Default, lifecycle, cancellationToken);
     }
 
-    private static async Task<IResult> ConnectAsync(string id, int timeout, LifecycleService lifecycle, CancellationToken cancellationToken)
+    private static async Task<IResult> ConnectAsync(string id, TimeSpan timeout, LifecycleService lifecycle, CancellationToken cancellationToken)
     {
         var result = await lifecycle.ConnectAsync(id, timeout, cancellationToken);
         return Results.Json(

@@ -6,24 +6,21 @@ namespace Paddock.Server.Api.Sandboxes;
 /// <summary><c>POST /sandboxes</c> (v1: timeout 15 s by default, <c>secure</c> optional) and <c>POST /v2/sandboxes</c> (300 s, always secure).</summary>
 internal static class CreateSandbox
 {
-    public const int V1DefaultTimeoutSeconds = 15;
-    public const int V2DefaultTimeoutSeconds = 300;
-
     public static async Task<IResult> V1Async(HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
-        var command = Parse(body, V1DefaultTimeoutSeconds, secure: body.Bool("secure") ?? false);
+        var command = Parse(body, E2bTimeouts.V1Default, secure: body.Bool("secure") ?? false);
         return await CreateAsync(command, lifecycle, cancellationToken);
     }
 
     public static async Task<IResult> V2Async(HttpRequest request, LifecycleService lifecycle, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
-        var command = Parse(body, V2DefaultTimeoutSeconds, secure: true);
+        var command = Parse(body, E2bTimeouts.V2Default, secure: true);
         return await CreateAsync(command, lifecycle, cancellationToken);
     }
 
-    private static CreateSandboxCommand Parse(RequestBody body, int defaultTimeout, bool secure)
+    private static CreateSandboxCommand Parse(RequestBody body, TimeSpan defaultTimeout, bool secure)
     {
         var template = body.String("templateID", required: true);
         var timeout = body.Int("timeout");
@@ -44,7 +41,7 @@ internal static class CreateSandbox
         return new CreateSandboxCommand
         {
             Template = template!,
-            TimeoutSeconds = timeout ?? defaultTimeout,
+            Timeout = timeout is { } given ? E2bTimeouts.Seconds(given) : defaultTimeout,
             Metadata = metadata ?? [],
             EnvVars = envVars ?? [],
             AutoPause = autoPause ?? false,

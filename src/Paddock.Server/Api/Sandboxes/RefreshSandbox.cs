@@ -14,9 +14,16 @@ internal static class RefreshSandbox
         {
             body.AddError("'duration' must not be negative");
         }
+        else if (duration is { } asked && E2bTimeouts.Seconds(asked) > E2bTimeouts.MaxRefresh)
+        {
+            body.AddError($"duration must be at most {E2bTimeouts.MaxRefresh.TotalSeconds:0} seconds");
+        }
 
         body.ThrowIfInvalid();
-        await lifecycle.RefreshAsync(id, duration, cancellationToken);
+
+        // A missing or too small duration is raised to the minimum, as E2B's API does.
+        var by = duration is { } given && E2bTimeouts.Seconds(given) > E2bTimeouts.MinRefresh ? E2bTimeouts.Seconds(given) : E2bTimeouts.MinRefresh;
+        await lifecycle.ExtendAsync(id, by, cancellationToken);
         return Results.NoContent();
     }
 }

@@ -14,7 +14,7 @@ internal static class ResumeSandbox
         body.Bool("autoPause");
         body.Bool("memory");
         body.ThrowIfInvalid();
-        var record = await lifecycle.ResumeAsync(id, timeout ?? CreateSandbox.V1DefaultTimeoutSeconds, cancellationToken);
+        var record = await lifecycle.ResumeAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V1Default, cancellationToken);
         return Results.Json(SandboxResponse.From(record), ApiJson.Wire.SandboxResponse, statusCode: StatusCodes.Status201Created);
     }
 }

@@ -11,7 +11,7 @@ internal static class SetSandboxTimeout
         var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
         var timeout = body.Int("timeout", required: true);
         body.ThrowIfInvalid();
-        await lifecycle.SetTimeoutAsync(id, timeout!.Value, cancellationToken);
+        await lifecycle.SetTimeoutAsync(id, E2bTimeouts.Seconds(timeout!.Value), cancellationToken);
         return Results.NoContent();
     }
 }

@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using Paddock.Core.Logs;
+using Paddock.Core.Runtime;
+using Paddock.Core.Sandboxes;
+using Paddock.Core.Storage;
+
+namespace Paddock.Core.Lifecycle;
+
+/// <summary>
+/// The one place a sandbox moves: each change asks the runtime first (with a budget of its own, detached
+/// from the caller), then writes the record, then updates the running set, the deadlines and the log. Its
+/// callers (the API's requests, deadlines, init exits, startup) hold the sandbox's lock.
+/// </summary>
+internal sealed class SandboxStateChanges(
+    ISandboxStore store,
+    ISandboxRuntime runtime,
+    SandboxEvents events,
+    RunningSandboxes running,
+    TimeoutScheduler scheduler,
+    LifecycleOptions options,
+    TimeProvider time,
+    ILogger logger)
+{
+    // Runtime work that must finish even if the caller goes away, but must not hang forever.
+    private static readonly TimeSpan s_runtimeBudget = TimeSpan.FromSeconds(60);
+
+    public SandboxLocks Locks { get; } = new();
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// Writes a new record, has the runtime build its sandbox, and starts its timeout clock once it runs. The
+    /// record comes first: a crash from there on leaves a Creating record that reconciliation cleans up. A
+    /// failed create is recorded as killed, with the runtime's reason.
+    /// </summary>
+    public async Task<SandboxRecord> CreateAsync(SandboxRecord creating, SandboxSpec spec, TimeSpan timeout)
+    {
+        await store.InsertAsync(creating, CancellationToken.None);
+        try
+        {
+            using var budget = new CancellationTokenSource(s_runtimeBudget);
+            await runtime.CreateAsync(spec, budget.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.CreateFailed(logger, creating.Id, ex);
+            await store.UpdateAsync(creating.Killed(Now, KillReason.CreateFailed, ex.Message), CancellationToken.None);
+            await events.CreateFailedAsync(creating, ex.Message);
+            throw new Errors.PaddockException(Errors.ErrorKind.Internal, $"failed to create sandbox: {ex.Message}", "sandbox_create_failed", ex);
+        }
+
+        // The timeout clock starts when the sandbox is ready, not when the request arrived.
+        var now = Now;
+        var record = creating.Started(now, now + timeout);
+        await store.UpdateAsync(record, CancellationToken.None);
+        running.Add(record.Id);
+        Track(record);
+        await events.CreatedAsync(record);
+        Log.Created(logger, record.Id, record.TemplateId, now + timeout);
+        return record;
+    }
+
+    public async Task<SandboxRecord> PauseAsync(SandboxRecord record, bool onTimeout)
+    {
+        var paused = record.Paused(Now);
+        running.Remove(record.Id);
+        try
+        {
+            using var budget = new CancellationTokenSource(s_runtimeBudget);
+            await runtime.PauseAsync(record.Id, budget.Token);
+        }
+        catch
+        {
+            running.Add(record.Id);
+            throw;
+        }
+
+        await store.UpdateAsync(paused, CancellationToken.None);
+        Track(paused);
+        await events.PausedAsync(paused, onTimeout);
+        return paused;
+    }
+
+    /// <summary>A resumed sandbox starts a new run, as in E2B: its lifetime and timeout count from now.</summary>
+    public async Task<SandboxRecord> ResumeAsync(SandboxRecord record, TimeSpan timeout)
+    {
+        var now = Now;
+        var resumed = record.Resumed(now, ClipToLifetime(now, now + timeout));
+        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        {
+            await runtime.ResumeAsync(record.Id, budget.Token);
+        }
+
+        await store.UpdateAsync(resumed, CancellationToken.None);
+        running.Add(record.Id);
+        Track(resumed);
+        await events.ResumedAsync(resumed);
+        return resumed;
+    }
+
+    public async Task<SandboxRecord> SetTimeoutAsync(SandboxRecord record, TimeSpan timeout)
+    {
+        var changed = record.TimesOutAt(ClipToLifetime(record.StartedAt, Now + timeout));
+        await store.UpdateAsync(changed, CancellationToken.None);
+        Track(changed);
+        await events.TimeoutSetAsync(changed);
+        return changed;
+    }
+
+    /// <summary>Moves the timeout to at least now + <paramref name="by"/>; never earlier.</summary>
+    public async Task<SandboxRecord> ExtendAsync(SandboxRecord record, TimeSpan by)
+    {
+        var extended = record.ExtendedTo(ClipToLifetime(record.StartedAt, Now + by));
+        if (extended.EndAt == record.EndAt)
+        {
+            return extended;
+        }
+
+        await store.UpdateAsync(extended, CancellationToken.None);
+        Track(extended);
+        await events.TimeoutExtendedAsync(extended);
+        return extended;
+    }
+
+    /// <summary>Ends a sandbox for good: the runtime removes everything, the record stays with its reason.</summary>
+    public async Task KillAsync(SandboxRecord record, KillReason reason, string? message = null)
+    {
+        var killed = record.Killed(Now, reason, message);
+        running.Remove(record.Id);
+        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        {
+            await runtime.DeleteAsync(record.Id, budget.Token);
+        }
+
+        await store.UpdateAsync(killed, CancellationToken.None);
+        scheduler.Cancel(record.Id);
+        await events.KilledAsync(record.Id, reason);
+        Log.Killed(logger, record.Id, reason);
+    }
+
+    /// <summary>Schedules (or cancels) the next moment the lifecycle must act on a sandbox.</summary>
+    public void Track(SandboxRecord record)
+    {
+        if (record.NextDeadline(options.PausedRetention) is { } deadline)
+        {
+            scheduler.Schedule(record.Id, deadline);
+        }
+        else
+        {
+            scheduler.Cancel(record.Id);
+        }
+    }
+
+    /// <summary>No sandbox lives longer than the maximum lifetime from its (last) start.</summary>
+    public DateTimeOffset ClipToLifetime(DateTimeOffset startedAt, DateTimeOffset endAt)
+    {
+        var limit = startedAt + options.MaxLifetime;
+        return endAt > limit ? limit : endAt;
+    }
+}
