@@ -15,6 +15,13 @@ public sealed class SqliteDatabase
     public SqliteDatabase(string path)
     {
         Path = path;
+
+        // The store opens before anything else of the server, on a first start before the data dir exists.
+        if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Paddock.Storage.Sqlite;
+namespace Paddock.Storage;
 
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
