@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Templates;
@@ -5,10 +6,12 @@ using Paddock.Runtime.Templates;
 namespace Paddock.Runtime;
 
 /// <summary>
-/// Start and stop of the runtime as a whole: host checks, the sandbox volume, the sandboxes already there,
-/// the default template; and, when no sandbox is left, the template views, id ranges and the volume.
+/// Start and stop of the runtime as a whole, as a hosted service that starts before the lifecycle: host
+/// checks, the sandbox volume, the sandboxes already there, the default template; and, on a clean stop
+/// with no sandbox left, the template views, id ranges and the volume. Running sandboxes are left
+/// running: they outlive the server and the next start picks them up.
 /// </summary>
-public sealed class RuntimeHost
+public sealed class RuntimeHost : IHostedService
 {
     private readonly HostSetup _host;
     private readonly SandboxVolume _volume;
@@ -34,6 +37,13 @@ public sealed class RuntimeHost
         await _volume.MountAsync(cancellationToken);
         _runtime.Recover();
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        ReleaseIfIdle();
+        return Task.CompletedTask;
     }
 
     /// <summary>Gives back what only sandboxes need when none is left on this data dir.</summary>

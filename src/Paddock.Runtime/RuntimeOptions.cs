@@ -48,8 +48,43 @@ public sealed class RuntimeOptions
     /// </summary>
     public long VolumeSizeMB { get; set; }
 
-    /// <summary>The most a sandbox's log may hold while it runs; the agent starts it again, with a marker, when full.</summary>
-    public long LogLimitBytes { get; set; } = 4L * 1024 * 1024;
+    /// <summary>The most a sandbox's log may hold, in MiB; the agent starts it again, with a marker, before it is full.</summary>
+    public int LogLimitMB { get; set; } = 4;
+
+    internal long LogLimitBytes => LogLimitMB * 1024L * 1024;
+
+    /// <summary>Every broken rule, so one start reports all of them.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (PidsLimit <= Crun.SandboxCgroups.AgentPidsReserve)
+        {
+            yield return $"PidsLimit must be more than the agent's reserve of {Crun.SandboxCgroups.AgentPidsReserve}";
+        }
+
+        if (LogLimitMB < 1)
+        {
+            yield return "LogLimitMB must be at least 1";
+        }
+
+        if (VolumeSizeMB < 0)
+        {
+            yield return "VolumeSizeMB must be 0 (the free space) or a size in MiB";
+        }
+
+        if (HostIdPoolStart < 65536 || HostIdPoolEnd <= HostIdPoolStart || HostIdPoolEnd > uint.MaxValue)
+        {
+            yield return "HostIdPoolStart and HostIdPoolEnd must bound a range of host ids above 65535";
+        }
+    }
+
+    /// <summary>Makes every path absolute (relative ones are taken from the working directory, as given on a command line).</summary>
+    public void Normalize()
+    {
+        DataDir = Path.GetFullPath(DataDir);
+        TemplatesDir = TemplatesDir is null ? null : Path.GetFullPath(TemplatesDir);
+        AgentPath = Path.GetFullPath(AgentPath);
+        HostIdClaimsDir = Path.GetFullPath(HostIdClaimsDir);
+    }
 
     /// <summary>The most processes one sandbox may have.</summary>
     public int PidsLimit { get; set; } = 1024;

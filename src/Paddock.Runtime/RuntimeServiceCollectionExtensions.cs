@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Paddock.Core.Runtime;
+using Microsoft.Extensions.Options;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Templates;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
@@ -12,18 +14,23 @@ namespace Paddock.Runtime;
 /// <summary>Registers the crun runtime and the template catalog.</summary>
 public static class RuntimeServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="CrunRuntime"/> as the <see cref="ISandboxRuntime"/> and the template catalog.</summary>
-    public static IServiceCollection AddCrunRuntime(this IServiceCollection services, RuntimeOptions options)
+    /// <summary>
+    /// Adds <see cref="CrunRuntime"/> as the <see cref="ISandboxRuntime"/>, the template catalog, and
+    /// <see cref="RuntimeHost"/> as a hosted service that prepares the host before anything else starts.
+    /// Settings come from <see cref="RuntimeOptions"/>.
+    /// </summary>
+    public static IServiceCollection AddCrunRuntime(this IServiceCollection services)
     {
-        services.TryAddSingleton(options);
-        services.TryAddSingleton<HostSetup>();
-        services.TryAddSingleton(new SandboxVolume(options));
-        services.TryAddSingleton(new HostIdSlots(options));
-        services.TryAddSingleton<TemplateBuilder>();
-        services.TryAddSingleton(sp => new TemplateCatalog(options, sp.GetRequiredService<TemplateBuilder>()));
+        services.AddOptions<RuntimeOptions>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RuntimeOptions>>().Value);
+        services.TryAddSingleton(sp => new HostSetup(sp.GetRequiredService<RuntimeOptions>()));
+        services.TryAddSingleton(sp => new SandboxVolume(sp.GetRequiredService<RuntimeOptions>()));
+        services.TryAddSingleton(sp => new HostIdSlots(sp.GetRequiredService<RuntimeOptions>()));
+        services.TryAddSingleton(sp => new TemplateBuilder(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<ILogger<TemplateBuilder>>()));
+        services.TryAddSingleton(sp => new TemplateCatalog(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TemplateBuilder>()));
         services.TryAddSingleton<ITemplateCatalog>(sp => sp.GetRequiredService<TemplateCatalog>());
         services.TryAddSingleton(sp => new CrunRuntime(
-            options,
+            sp.GetRequiredService<RuntimeOptions>(),
             sp.GetRequiredService<TemplateCatalog>(),
             sp.GetRequiredService<HostSetup>(),
             sp.GetRequiredService<SandboxVolume>(),
@@ -36,7 +43,8 @@ public static class RuntimeServiceCollectionExtensions
             sp.GetRequiredService<HostIdSlots>(),
             sp.GetRequiredService<CrunRuntime>(),
             sp.GetRequiredService<TemplateCatalog>(),
-            options));
+            sp.GetRequiredService<RuntimeOptions>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RuntimeHost>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Diagnostics;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 
@@ -33,20 +34,20 @@ internal sealed class DeadlineHandler(ISandboxStore store, SandboxStateChanges c
 
             if (record.State == SandboxState.Running && record.AutoPause)
             {
-                Log.TimeoutPausing(logger, id);
+                OperatorLog.TimeoutPausing(logger, id);
                 await changes.PauseAsync(record, onTimeout: true);
             }
             else
             {
                 var reason = record.State == SandboxState.Paused ? KillReason.RetentionExpired : KillReason.Timeout;
-                Log.DeadlineKilling(logger, id, reason);
+                OperatorLog.DeadlineKilling(logger, id, reason);
                 await changes.KillAsync(record, reason);
             }
         }
         catch (Exception ex)
         {
             // The sandbox keeps its deadline; try again shortly rather than let it live forever.
-            Log.DeadlineFailed(logger, id, ex);
+            OperatorLog.DeadlineFailed(logger, id, ex);
             scheduler.Schedule(id, changes.Now + s_retryDelay);
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Paddock.Core.Runtime;
+using Paddock.Core.Diagnostics;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 
@@ -22,13 +23,13 @@ internal sealed class InitExitHandler(ISandboxStore store, ISandboxRuntime runti
                     // A create that is still waiting for its agent fails on its own; a killed one is done.
                     if (record is { State: SandboxState.Running or SandboxState.Paused })
                     {
-                        Log.SandboxExited(logger, exit.SandboxId, exit.Reason, exit.Detail);
+                        OperatorLog.SandboxExited(logger, exit.SandboxId, exit.Reason, exit.Detail);
                         await changes.KillAsync(record, exit.Reason, exit.Detail);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.SandboxExitFailed(logger, exit.SandboxId, ex);
+                    OperatorLog.SandboxExitFailed(logger, exit.SandboxId, ex);
                 }
             }
         }

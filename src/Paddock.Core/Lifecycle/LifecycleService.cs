@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Errors;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 using Paddock.Core.Templates;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Diagnostics;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 
@@ -43,7 +44,7 @@ internal sealed class SandboxStateChanges(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.CreateFailed(logger, creating.Id, ex);
+            OperatorLog.CreateFailed(logger, creating.Id, ex);
             await store.UpdateAsync(creating.Killed(Now, KillReason.CreateFailed, ex.Message), CancellationToken.None);
             await events.CreateFailedAsync(creating, ex.Message);
             throw new Errors.PaddockException(Errors.ErrorKind.Internal, $"failed to create sandbox: {ex.Message}", "sandbox_create_failed", ex);
@@ -56,7 +57,7 @@ internal sealed class SandboxStateChanges(
         running.Add(record.Id);
         Track(record);
         await events.CreatedAsync(record);
-        Log.Created(logger, record.Id, record.TemplateId, now + timeout);
+        OperatorLog.Created(logger, record.Id, record.TemplateId, now + timeout);
         return record;
     }
 
@@ -135,7 +136,7 @@ internal sealed class SandboxStateChanges(
         await store.UpdateAsync(killed, CancellationToken.None);
         scheduler.Cancel(record.Id);
         await events.KilledAsync(record.Id, reason);
-        Log.Killed(logger, record.Id, reason);
+        OperatorLog.Killed(logger, record.Id, reason);
     }
 
     /// <summary>Schedules (or cancels) the next moment the lifecycle must act on a sandbox.</summary>

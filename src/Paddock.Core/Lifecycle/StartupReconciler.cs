@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Diagnostics;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 
@@ -52,17 +53,17 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
         var known = records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var orphan in observed.Keys.Where(id => !known.Contains(id)))
         {
-            Log.OrphanRemoved(logger, orphan);
+            OperatorLog.OrphanRemoved(logger, orphan);
             await runtime.DeleteAsync(orphan, cancellationToken);
         }
 
-        Log.Reconciled(logger, live.Count, records.Count - live.Count);
+        OperatorLog.Reconciled(logger, live.Count, records.Count - live.Count);
         return live;
     }
 
     private async Task MarkKilledAsync(SandboxRecord record, KillReason reason, CancellationToken cancellationToken)
     {
-        Log.Killed(logger, record.Id, reason);
+        OperatorLog.Killed(logger, record.Id, reason);
         await store.UpdateAsync(record.Killed(time.GetUtcNow(), reason), cancellationToken);
         await events.KilledAsync(record.Id, reason);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Paddock.Core.Diagnostics;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
 
@@ -69,7 +70,7 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.EventNotRecorded(logger, sandboxId, message, ex);
+            OperatorLog.EventNotRecorded(logger, sandboxId, message, ex);
         }
     }
 

@@ -7,17 +7,11 @@ namespace Paddock.Core.Logs;
 /// </summary>
 public sealed record SandboxLogQuery
 {
-    /// <summary>The most entries one query returns.</summary>
-    public const int MaxLimit = 1000;
-
-    /// <summary>The longest search string.</summary>
-    public const int MaxSearchLength = 256;
-
     /// <summary>Where to start; null is the beginning (forward) or now (backward).</summary>
     public DateTimeOffset? Cursor { get; init; }
 
-    /// <summary>How many entries at most (1 to <see cref="MaxLimit"/>).</summary>
-    public int Limit { get; init; } = MaxLimit;
+    /// <summary>How many entries at most (at least 1; what an API allows is the API's to say).</summary>
+    public int Limit { get; init; } = 1000;
 
     /// <summary>Newest first, from the cursor back, instead of oldest first from the cursor on.</summary>
     public bool Backward { get; init; }

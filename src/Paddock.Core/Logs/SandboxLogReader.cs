@@ -1,5 +1,5 @@
 using Paddock.Core.Errors;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Storage;
 
 namespace Paddock.Core.Logs;
@@ -26,20 +26,9 @@ public sealed class SandboxLogReader(ISandboxStore store, ISandboxLogStore platf
 
     private static void Validate(SandboxLogQuery query)
     {
-        var errors = new List<string>();
-        if (query.Limit is < 1 or > SandboxLogQuery.MaxLimit)
+        if (query.Limit < 1)
         {
-            errors.Add($"limit must be between 1 and {SandboxLogQuery.MaxLimit}");
-        }
-
-        if (query.Search?.Length > SandboxLogQuery.MaxSearchLength)
-        {
-            errors.Add($"search must be at most {SandboxLogQuery.MaxSearchLength} characters");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new PaddockException(ErrorKind.InvalidArgument, string.Join("; ", errors));
+            throw new PaddockException(ErrorKind.InvalidArgument, "limit must be at least 1");
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Runtime.Native;
 
 namespace Paddock.Runtime.Channel;

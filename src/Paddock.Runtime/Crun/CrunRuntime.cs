@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Runtime.Channel;
 using Paddock.Runtime.Host;

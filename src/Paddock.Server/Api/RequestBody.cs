@@ -19,8 +19,26 @@ internal sealed class RequestBody
 
     public static async Task<RequestBody> ReadAsync(HttpRequest request, bool required, CancellationToken cancellationToken)
     {
+        // Kestrel refuses larger bodies first; this holds wherever the API is hosted, and reads no further.
+        var tooLarge = $"the request body is larger than {InputLimits.MaxRequestBodyBytes} bytes";
+        if (request.ContentLength > InputLimits.MaxRequestBodyBytes)
+        {
+            throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
+        }
+
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > InputLimits.MaxRequestBodyBytes)
+            {
+                throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (bytes.Span.Trim(" \n\r\t"u8).IsEmpty)
         {

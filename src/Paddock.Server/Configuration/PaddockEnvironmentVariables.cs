@@ -10,7 +10,20 @@ namespace Paddock.Server.Configuration;
 /// </summary>
 internal sealed class PaddockEnvironmentVariables : IConfigurationSource
 {
+    /// <summary>Command-line flags and the settings they set.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--data-dir"] = "Paddock:DataDir",
+        ["--templates-dir"] = "Paddock:TemplatesDir",
+        ["--api-key"] = "Paddock:ApiKey",
+        ["--max-lifetime"] = "Paddock:MaxLifetime",
+        ["--paused-retention"] = "Paddock:PausedRetention",
+    };
+
     private const string Prefix = "PADDOCK_";
+
+    // Settings of a section under Paddock: PADDOCK_STORE_PROVIDER → Paddock:Store:Provider.
+    private static readonly string[] s_sections = ["Store"];
 
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider();
 
@@ -22,7 +35,14 @@ internal sealed class PaddockEnvironmentVariables : IConfigurationSource
         }
 
         var name = new StringBuilder("Paddock:");
-        foreach (var word in variable[Prefix.Length..].Split('_', StringSplitOptions.RemoveEmptyEntries))
+        var words = variable[Prefix.Length..].Split('_', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length > 1 && s_sections.FirstOrDefault(s => s.Equals(words[0], StringComparison.OrdinalIgnoreCase)) is { } section)
+        {
+            name.Append(section).Append(':');
+            words = words[1..];
+        }
+
+        foreach (var word in words)
         {
             // Units keep their usual spelling: MEMORY_MB → MemoryMB.
             name.Append(word == "MB" ? "MB" : char.ToUpperInvariant(word[0]) + word[1..].ToLowerInvariant());

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Server.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -19,7 +19,7 @@ internal sealed partial class SandboxProxyMiddleware(
     IHttpForwarder forwarder,
     SandboxTransport transport,
     RunningSandboxes running,
-    PaddockSettings settings,
+    ServerOptions options,
     ILogger<SandboxProxyMiddleware> logger)
 {
     private static readonly HashSet<string> s_internalPaths = new(StringComparer.OrdinalIgnoreCase)
@@ -31,7 +31,7 @@ internal sealed partial class SandboxProxyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var target = SandboxTarget.Resolve(context.Request, settings.Domain, out var error);
+        var target = SandboxTarget.Resolve(context.Request, options.Domain, out var error);
         if (target is null)
         {
             if (error is null)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 
 namespace Paddock.Server.Proxy;
 

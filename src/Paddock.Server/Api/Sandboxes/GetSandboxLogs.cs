@@ -13,6 +13,10 @@ namespace Paddock.Server.Api.Sandboxes;
 /// </summary>
 internal static class GetSandboxLogs
 {
+    // E2B's limits on a log query.
+    private const int MaxLimit = 1000;
+    private const int MaxSearchLength = 256;
+
     public static async Task<IResult> V2Async(string sandboxId, HttpRequest request, SandboxLogReader logs, CancellationToken cancellationToken)
     {
         var id = SandboxRoute.Id(sandboxId);
@@ -46,6 +50,10 @@ internal static class GetSandboxLogs
             Limit = Limit(raw, errors),
             Search = raw["search"].ToString() is { Length: > 0 } search ? search : null,
         };
+        if (query.Search?.Length > MaxSearchLength)
+        {
+            errors.Add($"search must be at most {MaxSearchLength} characters");
+        }
 
         switch (raw["direction"].ToString())
         {
@@ -99,16 +107,16 @@ internal static class GetSandboxLogs
         var text = raw["limit"].ToString();
         if (text.Length == 0)
         {
-            return SandboxLogQuery.MaxLimit;
+            return MaxLimit;
         }
 
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= SandboxLogQuery.MaxLimit)
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit)
         {
             return limit;
         }
 
-        errors.Add($"limit must be an integer from 1 to {SandboxLogQuery.MaxLimit}, got '{text}'");
-        return SandboxLogQuery.MaxLimit;
+        errors.Add($"limit must be an integer from 1 to {MaxLimit}, got '{text}'");
+        return MaxLimit;
     }
 
     private static void ThrowIfAny(List<string> errors)

@@ -1,6 +1,6 @@
 using Paddock.Core.Logs;
 
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>
 /// Runs sandboxes as isolated containers. The lifecycle of a container as the runtime sees it:

@@ -1,4 +1,4 @@
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>What the runtime needs to build one sandbox.</summary>
 public sealed record SandboxSpec

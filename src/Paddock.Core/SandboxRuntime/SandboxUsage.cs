@@ -1,4 +1,4 @@
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>
 /// What a running sandbox uses now, read by the host from the kernel's own accounting (its cgroups and its

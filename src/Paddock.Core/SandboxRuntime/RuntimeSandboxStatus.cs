@@ -1,4 +1,4 @@
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>What the runtime observes of a sandbox's container.</summary>
 public enum RuntimeSandboxStatus

@@ -1,6 +1,6 @@
 using Paddock.Core.Sandboxes;
 
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>A sandbox whose init ended without the runtime being asked to end it, and why, as far as the host can tell.</summary>
 /// <param name="SandboxId">The sandbox.</param>

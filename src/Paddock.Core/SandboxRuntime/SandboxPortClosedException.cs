@@ -1,4 +1,4 @@
-namespace Paddock.Core.Runtime;
+namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>Nothing listens on the requested port inside the sandbox.</summary>
 public sealed class SandboxPortClosedException(string sandboxId, int port, string reason)

@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Sandboxes;
 
-namespace Paddock.Core;
+namespace Paddock.Core.Diagnostics;
 
-internal static partial class Log
+/// <summary>
+/// What the server tells its operator, through <see cref="ILogger"/>: not to be confused with a sandbox's own
+/// log (<c>Paddock.Core.Logs</c>), which its user reads through the API.
+/// </summary>
+internal static partial class OperatorLog
 {
     [LoggerMessage(1, LogLevel.Information, "Sandbox {SandboxId} created from template {TemplateId}, times out at {EndAt:o}")]
     public static partial void Created(ILogger logger, string sandboxId, string templateId, DateTimeOffset endAt);
