@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs the whole test suite: unit tests, then the integration tests that
-# drive a real server with real crun sandboxes (root needed). The container tests run one at a time.
+# Installs what is missing and runs the whole test suite: unit tests and the API in-process (no root
+# needed), then the integration tests that drive a real server with real crun sandboxes (root needed).
+# The container tests run one at a time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/prerequisites.sh || exit 1
+# The stores' contract suite also runs against a real PostgreSQL server, which the tests start themselves
+# (in a temporary directory, on a free port): only the programs are needed, not a running service.
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+    echo "Installing postgresql (for the tests)"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql || exit 1
+fi
 
 dotnet build Paddock.sln -c Release --nologo -v quiet || exit 1
 echo "==> dotnet format --verify-no-changes"
@@ -15,6 +22,7 @@ dotnet publish src/Paddock.Agent -c Release -o artifacts/agent --nologo -v quiet
 
 projects=(
     tests/Paddock.Core.Tests
+    tests/Paddock.Api.Tests
     tests/Paddock.Storage.Tests
     tests/Paddock.Runtime.Tests
     tests/Paddock.Agent.Tests

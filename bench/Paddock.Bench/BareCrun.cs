@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Runtime;
 using Paddock.Runtime.Channel;
 using Paddock.Runtime.Crun;

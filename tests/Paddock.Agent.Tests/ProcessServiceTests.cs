@@ -135,13 +135,18 @@ public class ProcessServiceTests
         var pid = listed["pid"]!.GetValue<int>();
 
         using var watcher = await agent.Http.SendAsync(Streaming("Connect", new { process = new { tag = "ticker" } }), HttpCompletionOption.ResponseHeadersRead);
-        await Task.Delay(400);
-        await UnaryAsync(agent, "SendSignal", new { process = new { pid }, signal = "SIGNAL_SIGKILL" });
-
-        List<(byte Flags, JsonObject Message)> frames;
+        // Killed once the watcher has seen output: then it is attached, whatever the timing.
+        var frames = new List<(byte Flags, JsonObject Message)>();
         try
         {
-            frames = await ReadEnvelopesAsync(watcher);
+            await foreach (var frame in EnvelopesAsync(watcher))
+            {
+                frames.Add(frame);
+                if (frame.Message["event"]?["data"]?["stdout"] is not null && frames.Count(f => f.Message["event"]?["data"] is not null) == 1)
+                {
+                    await UnaryAsync(agent, "SendSignal", new { process = new { pid }, signal = "SIGNAL_SIGKILL" });
+                }
+            }
         }
         catch (HttpRequestException ex)
         {

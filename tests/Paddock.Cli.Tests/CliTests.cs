@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Cli.Tests;
 
@@ -25,7 +27,11 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
     private async Task<(int ExitCode, string Stdout, string Stderr)> PaddockAsync(params string[] args) =>
         await PaddockWithKeyAsync(ServerProcess.ApiKey, args);
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> PaddockWithKeyAsync(string key, params string[] args)
+    private Task<(int ExitCode, string Stdout, string Stderr)> PaddockWithKeyAsync(string key, params string[] args) =>
+        PaddockWithKeyAsync(key, seen: null, args);
+
+    // With `seen`, each line of stdout is added to it as it comes, for a test that acts on what the CLI has printed so far.
+    private async Task<(int ExitCode, string Stdout, string Stderr)> PaddockWithKeyAsync(string key, List<string>? seen, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paddock.dll"));
@@ -37,10 +43,25 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
         info.Environment["PADDOCK_API_URL"] = live.Server.BaseAddress.ToString();
         info.Environment["PADDOCK_API_KEY"] = key;
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = seen is null ? process.StandardOutput.ReadToEndAsync() : ReadLinesAsync(process.StandardOutput, seen);
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, List<string> seen)
+    {
+        var all = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            lock (seen)
+            {
+                seen.Add(line);
+            }
+        }
+
+        return all.ToString();
     }
 
     [Fact]
@@ -123,8 +144,17 @@ public sealed class CliTests(CliServer live) : IClassFixture<CliServer>
         Assert.DoesNotContain("Sandbox created", people.Stdout, StringComparison.Ordinal);
 
         // Following prints what comes, and ends by itself when the sandbox is killed.
-        var following = PaddockAsync("sandbox", "logs", id, "--follow", "--tail", "1", "--json");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        var printed = new List<string>();
+        var following = PaddockWithKeyAsync(ServerProcess.ApiKey, printed, "sandbox", "logs", id, "--follow", "--tail", "1", "--json");
+        await Eventually.TrueAsync(
+            () =>
+            {
+                lock (printed)
+                {
+                    return printed.Count > 0;
+                }
+            },
+            "the follower to print the last entry");
         Assert.Equal(0, (await PaddockAsync("sandbox", "kill", id)).ExitCode);
         var followed = await following.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(followed.ExitCode == 0, followed.Stderr);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Cli.Tests;
 

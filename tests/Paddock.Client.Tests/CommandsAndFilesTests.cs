@@ -1,4 +1,5 @@
 using System.Text;
+using Paddock.Testing;
 
 namespace Paddock.Client.Tests;
 
@@ -46,11 +47,7 @@ public sealed class CommandsAndFilesTests(LiveServer live) : IAsyncLifetime
         var cat = await _sandbox.Commands.StartAsync("cat", new CommandOptions { Stdin = true, Timeout = TimeSpan.Zero });
         Assert.Contains(await _sandbox.Commands.ListAsync(), p => p.Pid == cat.Pid);
         await _sandbox.Commands.SendStdinAsync(cat.Pid, "through stdin\n");
-        for (var i = 0; i < 50 && cat.Stdout.Length == 0; i++)
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.TrueAsync(() => cat.Stdout.Length > 0, "cat to echo its stdin");
         Assert.Equal("through stdin\n", cat.Stdout);
         var again = await _sandbox.Commands.ConnectAsync(cat.Pid);
         Assert.True(await cat.KillAsync());
@@ -124,9 +121,16 @@ public sealed class CommandsAndFilesTests(LiveServer live) : IAsyncLifetime
                 }
             }
         });
-        await Task.Delay(500);
-        await _sandbox.Files.WriteAsync("tree/new.txt", "x");
-        await watching.WaitAsync(stop.Token);
+        // The watch starts in the background: writing until it reports the file shows it live without
+        // guessing how long it takes to start.
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await _sandbox.Files.WriteAsync("tree/new.txt", "x");
+                return watching.IsCompleted;
+            },
+            "the watch to report tree/new.txt");
+        await watching;
         Assert.Contains(events, e => e.Name == "new.txt" && e.Type is "create" or "write");
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Client.Tests;
 

@@ -1,4 +1,4 @@
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Client.Tests;
 

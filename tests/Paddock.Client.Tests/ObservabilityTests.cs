@@ -1,3 +1,5 @@
+using Paddock.Testing;
+
 namespace Paddock.Client.Tests;
 
 /// <summary>
@@ -12,8 +14,8 @@ public sealed class ObservabilityTests(LiveServer live)
     {
         await using var sandbox = await Sandbox.CreateAsync(live.Options());
         // 64 MiB held by a process: the sample must see it.
-        await sandbox.Commands.StartAsync("python3 -c 'x = bytearray(64 * 1024 * 1024); print(1, flush=True); import time; time.sleep(60)'");
-        await Task.Delay(1500);
+        var holder = await sandbox.Commands.StartAsync("python3 -c 'x = bytearray(64 * 1024 * 1024); print(1, flush=True); import time; time.sleep(60)'");
+        await Eventually.TrueAsync(() => holder.Stdout.Length > 0, "the process to hold its 64 MiB");
 
         var sample = Assert.Single(await sandbox.GetMetricsAsync());
         Assert.InRange(sample.Timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));

@@ -1,3 +1,5 @@
+using Paddock.Testing;
+
 namespace Paddock.Client.Tests;
 
 /// <summary>The lifecycle guide's semantics through the SDK, against a real server.</summary>
@@ -73,14 +75,7 @@ public sealed class SandboxLifecycleTests(LiveServer live)
     public async Task BetaCreate_WithAutoPause_PausesAtTheTimeout()
     {
         await using var sandbox = await Sandbox.BetaCreateAsync(autoPause: true, live.Options(TimeSpan.FromSeconds(2)));
-        var state = SandboxState.Running;
-        for (var i = 0; i < 50 && state != SandboxState.Paused; i++)
-        {
-            await Task.Delay(200);
-            state = (await sandbox.GetInfoAsync()).State;
-        }
-
-        Assert.Equal(SandboxState.Paused, state);
+        await Eventually.TrueAsync(async () => (await sandbox.GetInfoAsync()).State == SandboxState.Paused, "the sandbox to pause at its timeout");
     }
 
     [Fact]

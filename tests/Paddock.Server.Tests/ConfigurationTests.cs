@@ -1,5 +1,11 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Lifecycle;
+using Paddock.Runtime;
 using Paddock.Server.Configuration;
+using Paddock.Server.Hosting;
+using Paddock.Storage;
 
 namespace Paddock.Server.Tests;
 
@@ -11,6 +17,8 @@ public class ConfigurationTests
     [InlineData("PADDOCK_MEMORY_MB", "Paddock:MemoryMB")]
     [InlineData("PADDOCK_PAUSED_RETENTION", "Paddock:PausedRetention")]
     [InlineData("PADDOCK_CRUN_ROOT", "Paddock:CrunRoot")]
+    [InlineData("PADDOCK_STORE_PROVIDER", "Paddock:Store:Provider")]
+    [InlineData("PADDOCK_STORE_CONNECTION_STRING", "Paddock:Store:ConnectionString")]
     [InlineData("PADDOCK_", null)]
     [InlineData("OTHER_DATA_DIR", null)]
     public void EnvironmentVariable_MapsToSetting(string variable, string? expected) =>
@@ -19,27 +27,53 @@ public class ConfigurationTests
     [Fact]
     public void Settings_HaveWorkingDefaults()
     {
-        var settings = PaddockSettings.Load(new ConfigurationBuilder().Build());
-        Assert.Equal("/var/lib/paddock", settings.DataDir);
-        Assert.Equal(TimeSpan.FromHours(24), settings.Lifecycle.MaxLifetime);
-        Assert.Equal(TimeSpan.FromDays(30), settings.Lifecycle.PausedRetention);
-        Assert.Equal(2, settings.Lifecycle.CpuCount);
-        Assert.Equal(512, settings.Lifecycle.MemoryMB);
-        Assert.Null(settings.ApiKey);
+        using var services = Services([]);
+        Assert.Equal("/var/lib/paddock", services.GetRequiredService<IOptions<RuntimeOptions>>().Value.DataDir);
+        var lifecycle = services.GetRequiredService<IOptions<LifecycleOptions>>().Value;
+        Assert.Equal((TimeSpan.FromHours(24), TimeSpan.FromDays(30), 2, 512, 10240), (lifecycle.MaxLifetime, lifecycle.PausedRetention, lifecycle.CpuCount, lifecycle.MemoryMB, lifecycle.DiskSizeMB));
+        Assert.Null(services.GetRequiredService<IOptions<ServerOptions>>().Value.ApiKey);
+        Assert.Equal(StoreOptions.Sqlite, services.GetRequiredService<IOptions<StoreOptions>>().Value.Provider);
+    }
+
+    [Fact]
+    public void Settings_AreBoundOnce_FromConfiguration()
+    {
+        using var services = Services(new()
+        {
+            ["Paddock:DataDir"] = "/srv/paddock",
+            ["Paddock:MaxLifetime"] = "01:00:00",
+            ["Paddock:Domain"] = ".Sandboxes.Example.",
+            ["Paddock:Store:Provider"] = "postgres",
+            ["Paddock:Store:ConnectionString"] = "Host=db",
+        });
+        Assert.Equal("/srv/paddock", services.GetRequiredService<IOptions<RuntimeOptions>>().Value.DataDir);
+        Assert.Equal(TimeSpan.FromHours(1), services.GetRequiredService<LifecycleOptions>().MaxLifetime);
+        Assert.Equal("sandboxes.example", services.GetRequiredService<IOptions<ServerOptions>>().Value.Domain);
+        Assert.Equal("Host=db", services.GetRequiredService<IOptions<StoreOptions>>().Value.ConnectionString);
     }
 
     [Fact]
     public void Settings_ReportEveryBadValue_AtOnce()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        using var services = Services(new()
         {
             ["Paddock:MaxLifetime"] = "forever",
             ["Paddock:MemoryMB"] = "lots",
             ["Paddock:CpuCount"] = "0",
-        }).Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => PaddockSettings.Load(configuration));
-        Assert.Contains("MaxLifetime", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("MemoryMB", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("CpuCount", ex.Message, StringComparison.Ordinal);
+        });
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<LifecycleOptions>>().Value);
+        var failures = string.Join('\n', ex.Failures);
+        Assert.Contains("MaxLifetime must be a duration", failures, StringComparison.Ordinal);
+        Assert.Contains("MemoryMB must be an integer", failures, StringComparison.Ordinal);
+        Assert.Contains("CpuCount must be at least 1", failures, StringComparison.Ordinal);
+
+        using var store = Services(new() { ["Paddock:Store:Provider"] = "postgres" });
+        Assert.Contains("Store:ConnectionString", Assert.Throws<OptionsValidationException>(() => store.GetRequiredService<IOptions<StoreOptions>>().Value).Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddPaddockServer(configuration).BuildServiceProvider();
     }
 }

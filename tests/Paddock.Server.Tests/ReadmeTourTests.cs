@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests;
 

@@ -1,4 +1,5 @@
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests;
 

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests;
 
@@ -35,7 +37,12 @@ public sealed class ServerRestartTests
             (await api.PostAsync($"/sandboxes/{paused}/pause")).AssertStatus(HttpStatusCode.NoContent);
             (await api.PostAsync($"/sandboxes/{expiring}/timeout", new { timeout = 2 })).AssertStatus(HttpStatusCode.NoContent);
             (await api.PostAsync($"/sandboxes/{autoPausing}/timeout", new { timeout = 2 })).AssertStatus(HttpStatusCode.NoContent);
-            await Task.Delay(300);
+            var deadlines = new List<DateTimeOffset>();
+            foreach (var id in new[] { expiring, autoPausing })
+            {
+                var endAt = (await api.GetAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.OK).Json.GetProperty("endAt").GetString()!;
+                deadlines.Add(DateTimeOffset.Parse(endAt, CultureInfo.InvariantCulture));
+            }
 
             await server.StopAsync(crash);
 
@@ -54,13 +61,15 @@ public sealed class ServerRestartTests
                 Assert.Equal(1, delete.ExecuteNonQuery());
             }
 
-            await Task.Delay(2500);
+            await Eventually.TrueAsync(() => DateTimeOffset.UtcNow > deadlines.Max(), "both deadlines to pass while the server is down");
             await server.StartAsync();
 
             var info = (await api.GetAsync($"/sandboxes/{running}")).AssertStatus(HttpStatusCode.OK).Json;
             Assert.Equal("running", info.GetProperty("state").GetString());
             Assert.Equal("running", info.GetProperty("metadata").GetProperty("role").GetString());
-            Assert.True(int.Parse(await shell.ReadUpperFileAsync(running, "/tmp/c"), CultureInfo.InvariantCulture) > before);
+            await Eventually.TrueAsync(
+                async () => int.Parse(await shell.ReadUpperFileAsync(running, "/tmp/c"), CultureInfo.InvariantCulture) > before,
+                "the running sandbox's counter to go on");
 
             Assert.Equal("paused", await api.StateOfAsync(paused));
             Assert.Equal("paused", await shell.ContainerStatusAsync(paused));

@@ -3,9 +3,10 @@ using Microsoft.Extensions.Time.Testing;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
-using Paddock.Core.Tests.Fakes;
+using Paddock.Testing;
+using Paddock.Testing.Fakes;
 
 namespace Paddock.Core.Tests.Lifecycle;
 
@@ -361,7 +362,7 @@ public sealed class LifecycleServiceTests : IDisposable
         _runtime.Exit(sandbox.Id, reason);
 
         // The exit is handled on a background loop: wait for what it does, not for a fixed time.
-        await WaitUntilAsync(() => Stored(sandbox.Id).State == SandboxState.Killed);
+        await Eventually.TrueAsync(() => Stored(sandbox.Id).State == SandboxState.Killed, "the sandbox to be killed");
         Assert.Equal(reason, Stored(sandbox.Id).KillReason);
         Assert.Equal("its init ended", Stored(sandbox.Id).KillMessage);
         Assert.DoesNotContain(sandbox.Id, _runtime.Containers.Keys);
@@ -384,17 +385,7 @@ public sealed class LifecycleServiceTests : IDisposable
         _runtime.Exit(other.Id, KillReason.AgentExited);
 
         // Exits are handled in order: once the second is done, the first was ignored.
-        await WaitUntilAsync(() => Stored(other.Id).State == SandboxState.Killed);
+        await Eventually.TrueAsync(() => Stored(other.Id).State == SandboxState.Killed, "the other sandbox to be killed");
         Assert.Equal(KillReason.Request, Stored(sandbox.Id).KillReason);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 10 s");
-            await Task.Delay(5);
-        }
     }
 }

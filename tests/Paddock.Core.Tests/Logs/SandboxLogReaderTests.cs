@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
 using Paddock.Core.Logs;
-using Paddock.Core.Tests.Fakes;
+using Paddock.Testing.Fakes;
 
 namespace Paddock.Core.Tests.Logs;
 
@@ -105,14 +105,12 @@ public sealed class SandboxLogReaderTests : IDisposable
         Assert.Equal(ErrorKind.NotFound, ex.Kind);
     }
 
-    [Theory]
-    [InlineData(0, null)]
-    [InlineData(1001, null)]
-    [InlineData(10, 257)]
-    public async Task OutOfRangeQuery_IsInvalid(int limit, int? searchLength)
+    // E2B's own limits (1000 entries, a 256-character search) are the API's: Paddock.Api.Tests has them.
+    [Fact]
+    public async Task ANonPositiveLimit_IsInvalid()
     {
         var id = await SandboxWithHistoryAsync();
-        var query = new SandboxLogQuery { Limit = limit, Search = searchLength is { } n ? new string('x', n) : null };
+        var query = new SandboxLogQuery { Limit = 0 };
 
         var ex = await Assert.ThrowsAnyAsync<PaddockException>(() => ReadAsync(id, query));
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
 

@@ -1,3 +1,5 @@
+using Paddock.Testing.Servers;
+
 namespace Paddock.Server.Tests.Infrastructure;
 
 /// <summary>Asserts that nothing of a server's sandboxes is left on the host: containers, mounts, cgroups, directories.</summary>

@@ -1,3 +1,6 @@
+using Paddock.Testing;
+using Paddock.Testing.Servers;
+
 namespace Paddock.Server.Tests.Infrastructure;
 
 /// <summary>
@@ -29,6 +32,12 @@ internal sealed class SandboxShell(ServerProcess server)
         Assert.True(exitCode == 0, output);
     }
 
+    /// <summary>Waits until something in the sandbox listens on <paramref name="port"/> (TCP, any address).</summary>
+    public Task WaitForListenerAsync(string sandboxId, int port) => Eventually.TrueAsync(
+        async () => (await ExecAsync(sandboxId, $"awk '$4 == \"0A\" {{ print $2 }}' /proc/net/tcp /proc/net/tcp6 | grep -qi ':{port:X4}$'"))
+            .EndsWith("exit=0", StringComparison.Ordinal),
+        $"a listener on port {port} of sandbox {sandboxId}");
+
     public async Task<string> ContainerStatusAsync(string sandboxId)
     {
         var (exitCode, output) = await Host.RunAsync("crun", "--root", server.CrunRoot, "state", sandboxId);
@@ -39,17 +48,10 @@ internal sealed class SandboxShell(ServerProcess server)
     public async Task<string> ReadUpperFileAsync(string sandboxId, string pathInSandbox)
     {
         var path = Path.Combine(server.DataDir, "sandboxes", sandboxId, "upper", pathInSandbox.TrimStart('/'));
-        for (var i = 0; i < 50; i++)
-        {
-            var text = File.Exists(path) ? (await File.ReadAllTextAsync(path)).Trim() : string.Empty;
-            if (text.Length > 0)
-            {
-                return text;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new Xunit.Sdk.XunitException($"{pathInSandbox} stayed empty in sandbox {sandboxId}");
+        var text = string.Empty;
+        await Eventually.TrueAsync(
+            async () => (text = File.Exists(path) ? (await File.ReadAllTextAsync(path)).Trim() : string.Empty).Length > 0,
+            $"{pathInSandbox} to be written in sandbox {sandboxId}");
+        return text;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using Paddock.Testing.Servers;
+
 namespace Paddock.Server.Tests.Infrastructure;
 
 /// <summary>One server for the tests that do not restart it. Its first create waits for the base template.</summary>

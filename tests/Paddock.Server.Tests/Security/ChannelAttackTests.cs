@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Security;
 

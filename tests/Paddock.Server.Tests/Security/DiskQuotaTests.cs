@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Security;
 

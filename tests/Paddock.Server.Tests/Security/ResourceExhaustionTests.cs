@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Security;
 
@@ -33,7 +35,7 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
         {
             var agentPid = AgentPid(sandbox.Id);
             var bomb = AgentCommand.RunAsync(shared.Server.BaseAddress, sandbox.Id, sandbox.Token, ForkBomb, timeout: TimeSpan.FromSeconds(40));
-            await WaitUntilAsync(() => PidsOfWork(sandbox.Id) >= 900, TimeSpan.FromSeconds(10), "the bomb did not fill the sandbox's pids");
+            await Eventually.TrueAsync(() => PidsOfWork(sandbox.Id) >= 900, "the bomb to fill the sandbox's pids");
 
             // While every pid user code may have is taken, the agent still answers, many requests at once.
             var requests = Enumerable.Range(0, 12).Select(i => (i % 3) switch
@@ -53,7 +55,7 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
 
             // Once the bomb is over, commands run again.
             await bomb;
-            await WaitUntilAsync(() => PidsOfWork(sandbox.Id) < 10, TimeSpan.FromSeconds(30), "the bomb's processes did not end");
+            await Eventually.TrueAsync(() => PidsOfWork(sandbox.Id) < 10, "the bomb's processes to end", TimeSpan.FromSeconds(30));
             var after = await AgentCommand.RunAsync(shared.Server.BaseAddress, sandbox.Id, sandbox.Token, "echo alive");
             Assert.Equal((0, "alive"), (after.ExitCode, after.Output.Trim()));
             Assert.Equal(agentPid, AgentPid(sandbox.Id));
@@ -176,14 +178,4 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
     private static long OomKills(string memoryCgroup) => long.Parse(
         File.ReadLines(Path.Combine(memoryCgroup, "memory.oom_control")).Single(l => l.StartsWith("oom_kill ", StringComparison.Ordinal))[9..],
         CultureInfo.InvariantCulture);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within, string failure)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(50);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Security;
 

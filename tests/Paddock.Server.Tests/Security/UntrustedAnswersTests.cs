@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Server.Tests.Security;
 
@@ -42,7 +43,8 @@ public sealed class UntrustedAnswersTests(SharedServer shared)
         {
             await shared.Shell.ExecAsync(id, $"cat > /tmp/hostile.py <<'EOF'\n{HostileServer}\nEOF");
             await shared.Shell.StartBackgroundAsync(id, "exec python3 /tmp/hostile.py", asUser: true);
-            await Task.Delay(500);
+            await shared.Shell.WaitForListenerAsync(id, 8201);
+            await shared.Shell.WaitForListenerAsync(id, 8202);
             var before = ServerResidentMb();
 
             // A header without end: refused once past the limit, as a bad gateway.

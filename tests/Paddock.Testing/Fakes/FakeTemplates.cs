@@ -1,8 +1,8 @@
 using Paddock.Core.Templates;
 
-namespace Paddock.Core.Tests.Fakes;
+namespace Paddock.Testing.Fakes;
 
-internal sealed class FakeTemplates : ITemplateCatalog
+public sealed class FakeTemplates : ITemplateCatalog
 {
     private static readonly TemplateInfo s_base = new("base", ["code-interpreter-v1"]);
 

@@ -1,16 +1,16 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Api.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
-namespace Paddock.Server.Tests.Security;
+namespace Paddock.Api.Tests;
 
 /// <summary>
 /// Thousands of malformed requests, each wrong in a way the API must name: every answer is a 4xx with E2B's
 /// <c>{code, message}</c> body, and the server stays up. Seeded, so a failure can be replayed.
 /// </summary>
-[Collection(ContainersCollection.Name)]
-public sealed class ApiFuzzTests(SharedServer shared)
+public sealed class ApiFuzzTests(InProcessServer server) : IClassFixture<InProcessServer>
 {
     private const int Requests = 3000;
     private const int Seed = 20261130;
@@ -29,8 +29,9 @@ public sealed class ApiFuzzTests(SharedServer shared)
     [Fact]
     public async Task MalformedRequests_AreAll4xxWithE2bsBody_AndTheServerStaysUp()
     {
+        using var api = server.Client();
         var random = new Random(Seed);
-        using var http = new HttpClient { BaseAddress = shared.Server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = server.CreateClient();
         var failures = new List<string>();
         for (var i = 0; i < Requests && failures.Count < 10; i++)
         {
@@ -45,30 +46,31 @@ public sealed class ApiFuzzTests(SharedServer shared)
         }
 
         Assert.True(failures.Count == 0, $"seed {Seed}:\n" + string.Join('\n', failures));
-        (await shared.Client.GetAsync("/health", string.Empty)).AssertStatus(HttpStatusCode.OK);
-        Assert.Equal("running", await shared.Client.StateOfAsync(await shared.Client.CreateAsync()));
+        (await api.GetAsync("/health", string.Empty)).AssertStatus(HttpStatusCode.OK);
+        Assert.Equal("running", await api.StateOfAsync(await api.CreateAsync()));
     }
 
     [Fact]
     public async Task CreateLimits_AreEachNamed_InOne400()
     {
+        using var api = server.Client();
         var body = new
         {
             templateID = "base",
             envVars = new Dictionary<string, string> { ["BAD NAME"] = "x", ["1X"] = "y", ["A=B"] = "z", ["OK"] = "nul\u0000inside" },
             metadata = Enumerable.Range(0, 70).ToDictionary(i => $"k{i}", i => "v"),
         };
-        var message = (await shared.Client.PostAsync("/v2/sandboxes", body)).AssertError(HttpStatusCode.BadRequest);
+        var message = (await api.PostAsync("/v2/sandboxes", body)).AssertError(HttpStatusCode.BadRequest);
         foreach (var named in new[] { "'envVars' name 'BAD NAME'", "'envVars' name '1X'", "'envVars' name 'A=B'", "'envVars.OK'", "'metadata' may have at most 64" })
         {
             Assert.Contains(named, message, StringComparison.Ordinal);
         }
 
-        var huge = (await shared.Client.PostAsync("/v2/sandboxes", new { templateID = "base", metadata = new Dictionary<string, string> { ["k"] = new string('v', 3000) } }))
+        var huge = (await api.PostAsync("/v2/sandboxes", new { templateID = "base", metadata = new Dictionary<string, string> { ["k"] = new string('v', 3000) } }))
             .AssertError(HttpStatusCode.BadRequest);
         Assert.Contains("'metadata.k' must be at most 2048 bytes", huge, StringComparison.Ordinal);
 
-        var empty = (await shared.Client.PostAsync("/v2/sandboxes", new { templateID = "base", envVars = new Dictionary<string, string> { [""] = "x" } }))
+        var empty = (await api.PostAsync("/v2/sandboxes", new { templateID = "base", envVars = new Dictionary<string, string> { [""] = "x" } }))
             .AssertError(HttpStatusCode.BadRequest);
         Assert.Contains("'envVars' name ''", empty, StringComparison.Ordinal);
 
@@ -79,7 +81,7 @@ public sealed class ApiFuzzTests(SharedServer shared)
         };
         tooBig.Headers.Add("X-API-Key", ServerProcess.ApiKey);
         tooBig.Headers.ExpectContinue = true;
-        (await shared.Client.SendRawAsync(tooBig)).AssertError(HttpStatusCode.RequestEntityTooLarge);
+        (await api.SendRawAsync(tooBig)).AssertError(HttpStatusCode.RequestEntityTooLarge);
     }
 
     private static bool IsE2bError(string text, int status)

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Paddock.Server.Tests.Infrastructure;
+namespace Paddock.Testing.Servers;
 
 /// <summary>What the container tests need from the host, and small host helpers.</summary>
-internal static partial class Host
+public static partial class Host
 {
     /// <summary>Fails loudly, with what is missing, instead of skipping.</summary>
     public static void RequireRootAndCrun()

@@ -3,12 +3,18 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace Paddock.Server.Tests.Infrastructure;
+namespace Paddock.Testing.Servers;
 
 /// <summary>A thin HTTP client for the REST API that returns status, body and headers as they came.</summary>
-internal sealed class ApiClient(Uri baseAddress, string apiKey) : IDisposable
+public sealed class ApiClient(HttpClient http, string apiKey) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(15) };
+    private readonly HttpClient _http = http;
+
+    /// <summary>A client of a server at <paramref name="baseAddress"/>.</summary>
+    public ApiClient(Uri baseAddress, string apiKey)
+        : this(new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(15) }, apiKey)
+    {
+    }
 
     public Task<ApiResponse> GetAsync(string path, string? key = null) => SendAsync(HttpMethod.Get, path, null, key);
 
@@ -89,7 +95,7 @@ internal sealed class ApiClient(Uri baseAddress, string apiKey) : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-internal sealed record ApiResponse(HttpStatusCode Status, string Text, JsonElement? Body, IReadOnlyDictionary<string, string> Headers)
+public sealed record ApiResponse(HttpStatusCode Status, string Text, JsonElement? Body, IReadOnlyDictionary<string, string> Headers)
 {
     public JsonElement Json => Body ?? throw new Xunit.Sdk.XunitException($"expected a JSON body, got {(int)Status}: {Text}");
 

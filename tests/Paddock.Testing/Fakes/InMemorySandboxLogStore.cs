@@ -1,10 +1,10 @@
 using Paddock.Core.Logs;
 using Paddock.Core.Storage;
 
-namespace Paddock.Core.Tests.Fakes;
+namespace Paddock.Testing.Fakes;
 
-/// <summary>A platform-log double; the SQLite log store has its own tests.</summary>
-internal sealed class InMemorySandboxLogStore : ISandboxLogStore
+/// <summary>A platform-log double that passes the log store contract: time order, then the order entries were written.</summary>
+public sealed class InMemorySandboxLogStore : ISandboxLogStore
 {
     private readonly List<(string SandboxId, SandboxLogEntry Entry)> _entries = [];
 
@@ -28,8 +28,9 @@ internal sealed class InMemorySandboxLogStore : ISandboxLogStore
 
     public Task<IReadOnlyList<SandboxLogEntry>> ReadAsync(string sandboxId, SandboxLogQuery query, CancellationToken cancellationToken)
     {
-        var matching = Of(sandboxId).Where(query.Matches);
-        matching = query.Backward ? matching.Reverse() : matching;
+        // A stable sort keeps entries of the same instant in the order they were written.
+        var ordered = Of(sandboxId).OrderBy(e => e.Timestamp).ToList();
+        var matching = (query.Backward ? Enumerable.Reverse(ordered) : ordered).Where(query.Matches);
         return Task.FromResult<IReadOnlyList<SandboxLogEntry>>(matching.Take(query.Limit).ToList());
     }
 }

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using Paddock.Core.Logs;
-using Paddock.Core.Runtime;
+using Paddock.Core.SandboxRuntime;
 
-namespace Paddock.Core.Tests.Fakes;
+namespace Paddock.Testing.Fakes;
 
 /// <summary>A runtime double that records containers and can be made slow or failing.</summary>
-internal sealed class FakeRuntime : ISandboxRuntime
+public sealed class FakeRuntime : ISandboxRuntime
 {
     private readonly Dictionary<string, RuntimeSandboxStatus> _containers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SandboxSpec> _specs = new(StringComparer.Ordinal);
     private readonly System.Threading.Channels.Channel<SandboxExit> _exits = System.Threading.Channels.Channel.CreateUnbounded<SandboxExit>();
     private int _inFlight;
 
@@ -55,6 +56,7 @@ internal sealed class FakeRuntime : ISandboxRuntime
         }
 
         _containers[spec.SandboxId] = RuntimeSandboxStatus.Running;
+        _specs[spec.SandboxId] = spec;
     });
 
     public Task PauseAsync(string sandboxId, CancellationToken cancellationToken) =>
@@ -64,7 +66,11 @@ internal sealed class FakeRuntime : ISandboxRuntime
         Act($"resume {sandboxId}", () => _containers[sandboxId] = RuntimeSandboxStatus.Running);
 
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
-        Act($"delete {sandboxId}", () => _containers.Remove(sandboxId));
+        Act($"delete {sandboxId}", () =>
+        {
+            _containers.Remove(sandboxId);
+            _specs.Remove(sandboxId);
+        });
 
     public Task<Stream> ConnectAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
         Task.FromException<Stream>(new SandboxPortClosedException(sandboxId, port, "the fake runtime has no channel"));
@@ -81,20 +87,25 @@ internal sealed class FakeRuntime : ISandboxRuntime
     public Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Containers);
 
-    public Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken) =>
-        Containers.ContainsKey(sandboxId)
-            ? Task.FromResult(new SandboxUsage
-            {
-                Timestamp = DateTimeOffset.UtcNow,
-                CpuCount = 2,
-                CpuUsedPercent = 1.5,
-                MemoryUsedBytes = 10 << 20,
-                MemoryTotalBytes = 512 << 20,
-                MemoryCacheBytes = 1 << 20,
-                DiskUsedBytes = 4096,
-                DiskTotalBytes = 1 << 30,
-            })
-            : Task.FromException<SandboxUsage>(new InvalidOperationException($"no container {sandboxId}"));
+    public Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        lock (_containers)
+        {
+            return _specs.TryGetValue(sandboxId, out var spec) && _containers.ContainsKey(sandboxId)
+                ? Task.FromResult(new SandboxUsage
+                {
+                    Timestamp = DateTimeOffset.UtcNow,
+                    CpuCount = spec.CpuCount,
+                    CpuUsedPercent = 1.5,
+                    MemoryUsedBytes = 10 << 20,
+                    MemoryTotalBytes = spec.MemoryMB * 1024L * 1024,
+                    MemoryCacheBytes = 1 << 20,
+                    DiskUsedBytes = 4096,
+                    DiskTotalBytes = spec.DiskSizeMB * 1024L * 1024,
+                })
+                : Task.FromException<SandboxUsage>(new InvalidOperationException($"no container {sandboxId}"));
+        }
+    }
 
     public IAsyncEnumerable<SandboxExit> WatchExitsAsync(CancellationToken cancellationToken) => _exits.Reader.ReadAllAsync(cancellationToken);
 

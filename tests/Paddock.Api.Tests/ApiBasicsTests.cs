@@ -1,12 +1,16 @@
 using System.Net;
-using Paddock.Server.Tests.Infrastructure;
+using Paddock.Api.Tests.Infrastructure;
+using Paddock.Testing.Servers;
 
-namespace Paddock.Server.Tests;
+namespace Paddock.Api.Tests;
 
-[Collection(ContainersCollection.Name)]
-public sealed class ApiBasicsTests(SharedServer shared)
+public sealed class ApiBasicsTests(InProcessServer server) : IClassFixture<InProcessServer>, IDisposable
 {
-    private ApiClient Api => shared.Client;
+    private readonly ApiClient _api = server.Client();
+
+    private ApiClient Api => _api;
+
+    public void Dispose() => _api.Dispose();
 
     [Fact]
     public async Task Health_NeedsNoKey()

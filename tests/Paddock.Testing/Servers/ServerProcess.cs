@@ -3,14 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Paddock.Server.Tests.Infrastructure;
+namespace Paddock.Testing.Servers;
 
 /// <summary>
 /// A real Paddock server process on a free loopback port with its own data dir and crun state dir.
 /// Templates come from the shared cache (<c>/var/lib/paddock/templates</c>, or PADDOCK_TEST_TEMPLATES_DIR),
 /// so the base template is built once per machine, not once per test.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     public const string ApiKey = "e2b_0123456789abcdef0123456789abcdef01234567";
 
