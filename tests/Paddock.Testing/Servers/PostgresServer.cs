@@ -39,7 +39,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var dataDir = Directory.CreateTempSubdirectory("paddock-pg-").FullName;
         var server = new PostgresServer(bin, dataDir, FreePort());
-        await RunAsync("chown", "-R", "postgres:postgres", dataDir);
+        if (Environment.UserName == "root")
+        {
+            await RunAsync("chown", "-R", "postgres:postgres", dataDir);
+        }
+
         await server.RunAsPostgresAsync("initdb", "-D", Path.Combine(dataDir, "data"), "-A", "trust", "-U", User, "-E", "UTF8", "--no-sync");
         await server.RunAsPostgresAsync(
             "pg_ctl", "-D", Path.Combine(dataDir, "data"), "-l", Path.Combine(dataDir, "log"), "-w", "start",
