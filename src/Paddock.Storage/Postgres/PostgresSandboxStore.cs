@@ -12,7 +12,8 @@ public sealed class PostgresSandboxStore(PostgresDatabase database) : SqlSandbox
     protected override string Value(string parameter) => parameter is "@metadata" or "@env_vars" ? parameter + "::jsonb" : parameter;
 
     /// <inheritdoc />
-    protected override string MetadataHas(string key, string value) => $"metadata ->> {key} = {value}";
+    /// <remarks>Containment, so the metadata's GIN index serves the filter.</remarks>
+    protected override string MetadataHas(string key, string value) => $"metadata @> jsonb_build_object({key}::text, {value}::text)";
 
     /// <inheritdoc />
     protected override string Id => "id COLLATE \"C\"";
