@@ -137,7 +137,26 @@ public sealed class LifecycleService : IDisposable
     public async Task<SandboxUsage?> GetUsageAsync(string id, CancellationToken cancellationToken)
     {
         var record = await GetAsync(id, cancellationToken);
-        return record.State == SandboxState.Running ? await _runtime.GetUsageAsync(id, cancellationToken) : null;
+        if (record.State != SandboxState.Running)
+        {
+            return null;
+        }
+
+        // Not under the sandbox's lock: the sample takes a while, and a pause or kill must not wait for it.
+        try
+        {
+            return await _runtime.GetUsageAsync(id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Killed while it was sampled (its cgroups went away): then there is no sample, which is not an error.
+            if ((await _store.GetAsync(id, cancellationToken))?.State == SandboxState.Running)
+            {
+                throw;
+            }
+
+            return null;
+        }
     }
 
     /// <summary>A page of sandboxes.</summary>

@@ -49,6 +49,21 @@ public sealed class LifecycleServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Usage_OfASandboxKilledWhileSampled_IsNoSample_NotAnError()
+    {
+        var killed = await CreateAsync(timeout: 60);
+        _runtime.DuringUsage = id => _lifecycle.KillAsync(id, CancellationToken.None);
+        Assert.Null(await _lifecycle.GetUsageAsync(killed.Id, CancellationToken.None));
+
+        // A running sandbox whose sample fails is still an error.
+        var running = await CreateAsync(timeout: 60);
+        _runtime.DuringUsage = _ => throw new IOException("cgroup unreadable");
+        await Assert.ThrowsAsync<IOException>(() => _lifecycle.GetUsageAsync(running.Id, CancellationToken.None));
+        _runtime.DuringUsage = null;
+        Assert.NotNull(await _lifecycle.GetUsageAsync(running.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Create_WithAlias_ResolvesTemplateId_AndRecordsAlias()
     {
         var sandbox = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "code-interpreter-v1", Timeout = TimeSpan.FromSeconds(10) }, CancellationToken.None);

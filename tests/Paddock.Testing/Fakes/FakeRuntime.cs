@@ -21,6 +21,9 @@ public sealed class FakeRuntime : ISandboxRuntime
 
     public Action? DuringCreate { get; set; }
 
+    /// <summary>Runs while a usage sample is taken, before it is read (the real one samples CPU for a while).</summary>
+    public Func<string, Task>? DuringUsage { get; set; }
+
     public int MaxConcurrentCalls { get; private set; }
 
     public List<string> Calls { get; } = [];
@@ -87,7 +90,17 @@ public sealed class FakeRuntime : ISandboxRuntime
     public Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Containers);
 
-    public Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken)
+    public async Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        if (DuringUsage is { } during)
+        {
+            await during(sandboxId);
+        }
+
+        return await UsageNowAsync(sandboxId);
+    }
+
+    private Task<SandboxUsage> UsageNowAsync(string sandboxId)
     {
         lock (_containers)
         {
