@@ -8,7 +8,7 @@ public sealed class StoreOptions
     /// <summary>The embedded default: one SQLite file in the data dir.</summary>
     public const string Sqlite = "sqlite";
 
-    /// <summary>A PostgreSQL server, for more than one API server over one store.</summary>
+    /// <summary>A PostgreSQL database (one per Paddock server until records say which server holds their sandbox).</summary>
     public const string Postgres = "postgres";
 
     /// <summary><see cref="Sqlite"/> or <see cref="Postgres"/>.</summary>

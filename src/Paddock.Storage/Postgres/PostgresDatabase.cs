@@ -3,7 +3,7 @@ using Npgsql;
 namespace Paddock.Storage.Postgres;
 
 /// <summary>
-/// Paddock's state in a PostgreSQL database, for several API servers over one store. The schema is made
+/// Paddock's state in a PostgreSQL database. The schema is made
 /// and migrated on first use, under an advisory lock so servers starting together apply each step once.
 /// Times are UTC ticks (bigint), as in SQLite, so records round-trip exactly; metadata is jsonb.
 /// </summary>
