@@ -39,16 +39,25 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var dataDir = Directory.CreateTempSubdirectory("paddock-pg-").FullName;
         var server = new PostgresServer(bin, dataDir, FreePort());
-        if (Environment.UserName == "root")
+        try
         {
-            await RunAsync("chown", "-R", "postgres:postgres", dataDir);
-        }
+            if (Environment.UserName == "root")
+            {
+                await RunAsync("chown", "-R", "postgres:postgres", dataDir);
+            }
 
-        await server.RunAsPostgresAsync("initdb", "-D", Path.Combine(dataDir, "data"), "-A", "trust", "-U", User, "-E", "UTF8", "--no-sync");
-        await server.RunAsPostgresAsync(
-            "pg_ctl", "-D", Path.Combine(dataDir, "data"), "-l", Path.Combine(dataDir, "log"), "-w", "start",
-            "-o", $"-p {server.Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off");
-        return server;
+            await server.RunAsPostgresAsync("initdb", "-D", Path.Combine(dataDir, "data"), "-A", "trust", "-U", User, "-E", "UTF8", "--no-sync");
+            await server.RunAsPostgresAsync(
+                "pg_ctl", "-D", Path.Combine(dataDir, "data"), "-l", Path.Combine(dataDir, "log"), "-w", "start",
+                "-o", $"-p {server.Port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off");
+            return server;
+        }
+        catch
+        {
+            // Nothing of a server that did not start stays behind.
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>The connection string of a new, empty database.</summary>
