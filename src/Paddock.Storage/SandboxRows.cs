@@ -92,7 +92,7 @@ internal static class SandboxRows
         command.Parameters.Add(parameter);
     }
 
-    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+    public static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
 
     private static DateTimeOffset? OptionalTime(DbDataReader x, int column) => x.IsDBNull(column) ? null : FromTicks(x.GetInt64(column));
 }

@@ -54,7 +54,7 @@ public abstract class SqlSandboxLogStore : ISandboxLogStore
         while (entries.Count < query.Limit && await reader.ReadAsync(cancellationToken))
         {
             var entry = new SandboxLogEntry(
-                new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero),
+                SandboxRows.FromTicks(reader.GetInt64(0)),
                 (SandboxLogLevel)reader.GetInt32(1),
                 reader.GetString(2),
                 JsonSerializer.Deserialize(reader.GetString(3), StoreJson.Default.DictionaryStringString) ?? []);

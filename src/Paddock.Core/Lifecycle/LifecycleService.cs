@@ -69,7 +69,7 @@ public sealed class LifecycleService : IDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var reconciler = new StartupReconciler(_store, _runtime, _events, _time, _logger);
+        var reconciler = new StartupReconciler(_store, _runtime, _changes, _logger);
         foreach (var record in await reconciler.ReconcileAsync(cancellationToken))
         {
             _changes.Track(record);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Diagnostics;
-using Paddock.Core.Logs;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
@@ -13,7 +12,7 @@ namespace Paddock.Core.Lifecycle;
 /// container is gone are marked killed; a container whose pause or resume did not reach the store is
 /// put back in the state the store recorded; creates the server did not finish are cleaned up.
 /// </summary>
-internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, SandboxEvents events, TimeProvider time, ILogger logger)
+internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, SandboxStateChanges changes, ILogger logger)
 {
     public async Task<IReadOnlyList<SandboxRecord>> ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -23,13 +22,11 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
 
         foreach (var record in records)
         {
-            observed.TryGetValue(record.Id, out var status);
-            var exists = observed.ContainsKey(record.Id);
+            var exists = observed.TryGetValue(record.Id, out var status);
             switch (record.State)
             {
                 case SandboxState.Creating:
-                    await runtime.DeleteAsync(record.Id, cancellationToken);
-                    await MarkKilledAsync(record, KillReason.CreateInterrupted, cancellationToken);
+                    await changes.KillAsync(record, KillReason.CreateInterrupted);
                     break;
                 case SandboxState.Running when exists && status == RuntimeSandboxStatus.Running:
                 case SandboxState.Paused when exists && status == RuntimeSandboxStatus.Paused:
@@ -44,8 +41,7 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
                     live.Add(record);
                     break;
                 default:
-                    await runtime.DeleteAsync(record.Id, cancellationToken);
-                    await MarkKilledAsync(record, KillReason.LostAtRestart, cancellationToken);
+                    await changes.KillAsync(record, KillReason.LostAtRestart);
                     break;
             }
         }
@@ -59,12 +55,5 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
 
         OperatorLog.Reconciled(logger, live.Count, records.Count - live.Count);
         return live;
-    }
-
-    private async Task MarkKilledAsync(SandboxRecord record, KillReason reason, CancellationToken cancellationToken)
-    {
-        OperatorLog.Killed(logger, record.Id, reason);
-        await store.UpdateAsync(record.Killed(time.GetUtcNow(), reason), cancellationToken);
-        await events.KilledAsync(record.Id, reason);
     }
 }
