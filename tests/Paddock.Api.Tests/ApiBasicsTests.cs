@@ -135,7 +135,7 @@ public sealed class ApiBasicsTests(InProcessServer server) : IClassFixture<InPro
         {
             Assert.Contains("'timeout' is required", (await Api.PostRawAsync($"/sandboxes/{id}/timeout", "{}")).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
             Assert.Contains("a JSON request body is required", (await Api.PostRawAsync($"/sandboxes/{id}/timeout", "")).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
-            Assert.Contains("greater than 0", (await Api.PostAsync($"/sandboxes/{id}/timeout", new { timeout = 0 })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+            Assert.Contains("greater than 0", (await Api.PostAsync($"/sandboxes/{id}/timeout", new { timeout = -1 })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
             Assert.Contains("cannot be greater", (await Api.PostAsync($"/sandboxes/{id}/timeout", new { timeout = 100000 })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
             Assert.Contains("3600", (await Api.PostAsync($"/sandboxes/{id}/refreshes", new { duration = 3601 })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
             Assert.Contains("'timeout' is required", (await Api.PostAsync($"/sandboxes/{id}/connect", new { })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);

@@ -76,6 +76,20 @@ public sealed class LifecycleRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetTimeout_Zero_EndsTheSandboxNow_ThroughTheTimeoutPath()
+    {
+        var id = await _api.CreateAsync();
+        var paused = await _api.CreateAsync(new { templateID = "base", autoPause = true });
+        (await _api.PostAsync($"/sandboxes/{id}/timeout", new { timeout = 0 })).AssertStatus(HttpStatusCode.NoContent);
+        (await _api.PostAsync($"/sandboxes/{paused}/timeout", new { timeout = 0 })).AssertStatus(HttpStatusCode.NoContent);
+
+        // No clock advance: a zero timeout is due at once.
+        await Eventually.TrueAsync(async () => (await _api.GetAsync($"/sandboxes/{id}")).Status == HttpStatusCode.NotFound, "the sandbox to be gone");
+        Assert.Contains("its timeout passed", (await _api.GetAsync($"/sandboxes/{id}")).AssertError(HttpStatusCode.NotFound), StringComparison.Ordinal);
+        await Eventually.TrueAsync(async () => await _api.StateOfAsync(paused) == "paused", "the auto-pause sandbox to pause");
+    }
+
+    [Fact]
     public async Task SetTimeout_CanExtend_AfterShortening()
     {
         var id = await _api.CreateAsync(new { templateID = "base", timeout = 2 });

@@ -167,10 +167,13 @@ public sealed class LifecycleService : IDisposable
     public Task<int> CountRunningAsync(SandboxListQuery query, CancellationToken cancellationToken) =>
         _store.CountRunningAsync(query, cancellationToken);
 
-    /// <summary>Sets when a running sandbox times out to now + <paramref name="timeout"/>; it can shorten as well as extend.</summary>
+    /// <summary>
+    /// Sets when a running sandbox times out to now + <paramref name="timeout"/>; it can shorten as well as extend.
+    /// Zero is E2B's "end it now": the deadline passes at once and the sandbox ends the way any timeout ends it.
+    /// </summary>
     public async Task<SandboxRecord> SetTimeoutAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ValidateTimeout(timeout);
+        ValidateTimeout(timeout, allowZero: true);
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
         return await _changes.SetTimeoutAsync(await GetAsync(id, cancellationToken), timeout);
     }
@@ -234,9 +237,9 @@ public sealed class LifecycleService : IDisposable
         _stopping.Dispose();
     }
 
-    private void ValidateTimeout(TimeSpan timeout)
+    private void ValidateTimeout(TimeSpan timeout, bool allowZero = false)
     {
-        if (timeout <= TimeSpan.Zero || timeout > _options.MaxLifetime)
+        if (timeout < TimeSpan.Zero || (timeout == TimeSpan.Zero && !allowZero) || timeout > _options.MaxLifetime)
         {
             throw new TimeoutOutOfRangeException(timeout, _options.MaxLifetime);
         }
