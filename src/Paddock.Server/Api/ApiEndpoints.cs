@@ -16,6 +16,7 @@ internal static class ApiEndpoints
         app.MapGet("/sandboxes/{sandboxId}", GetSandbox.HandleAsync);
         app.MapDelete("/sandboxes/{sandboxId}", KillSandbox.HandleAsync);
         app.MapGet("/templates", Templates.ListTemplates.Handle);
+        app.MapGet("/templates/aliases/{alias}", Templates.GetTemplateAlias.Handle);
         app.MapGet("/sandboxes/{sandboxId}/metrics", GetSandboxMetrics.HandleAsync);
         app.MapGet("/sandboxes/{sandboxId}/logs", GetSandboxLogs.V1Async);
         app.MapGet("/v2/sandboxes/{sandboxId}/logs", GetSandboxLogs.V2Async);
@@ -25,5 +26,6 @@ internal static class ApiEndpoints
         app.MapPost("/sandboxes/{sandboxId}/resume", ResumeSandbox.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/connect", ConnectSandbox.V1Async);
         app.MapPost("/v2/sandboxes/{sandboxId}/connect", ConnectSandbox.V2Async);
+        app.MapUnbuiltEndpoints();
     }
 }

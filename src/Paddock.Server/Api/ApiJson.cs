@@ -11,6 +11,7 @@ namespace Paddock.Server.Api;
 [JsonSerializable(typeof(List<ListedSandbox>))]
 [JsonSerializable(typeof(List<SandboxMetric>))]
 [JsonSerializable(typeof(List<TemplateResponse>))]
+[JsonSerializable(typeof(TemplateAliasResponse))]
 [JsonSerializable(typeof(SandboxLogsV2Response))]
 [JsonSerializable(typeof(SandboxLogsV1Response))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

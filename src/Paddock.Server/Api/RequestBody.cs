@@ -172,6 +172,23 @@ internal sealed class RequestBody
         return null;
     }
 
+    /// <summary>An object field as it was sent, for settings with many shapes (such as <c>network</c>).</summary>
+    public JsonElement? Object(string name)
+    {
+        if (!TryGet(name, false, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            return value;
+        }
+
+        _errors.Add($"'{name}' must be an object, got {Describe(value.ValueKind)}");
+        return null;
+    }
+
     public void AddError(string message) => _errors.Add(message);
 
     /// <summary>Throws one 400 listing every problem found so far.</summary>

@@ -14,7 +14,7 @@ internal static class ConnectSandbox
         var id = SandboxRoute.Id(sandboxId);
         var body = await RequestBody.ReadAsync(request, required: true, cancellationToken);
         var timeout = body.Int("timeout", required: true);
-        body.Bool("memory");
+        UnbuiltOptions.CheckMemory(body, "connect");
         body.ThrowIfInvalid();
         return await ConnectAsync(id, E2bTimeouts.Seconds(timeout!.Value), lifecycle, cancellationToken);
     }
@@ -24,7 +24,7 @@ internal static class ConnectSandbox
         var id = SandboxRoute.Id(sandboxId);
         var body = await RequestBody.ReadAsync(request, required: false, cancellationToken);
         var timeout = body.Int("timeout");
-        body.Bool("memory");
+        UnbuiltOptions.CheckMemory(body, "connect");
         body.ThrowIfInvalid();
         return await ConnectAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V2Default, lifecycle, cancellationToken);
     }

@@ -34,6 +34,7 @@ internal static class CreateSandbox
             body.AddError("'templateID' must not be empty");
         }
 
+        UnbuiltOptions.CheckCreate(body, autoPause, autoResume);
         InputLimits.CheckMetadata(body, metadata);
         InputLimits.CheckEnvVars(body, envVars);
 

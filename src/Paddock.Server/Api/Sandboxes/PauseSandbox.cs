@@ -10,8 +10,7 @@ internal static class PauseSandbox
         var id = SandboxRoute.Id(sandboxId);
         var body = await RequestBody.ReadAsync(request, required: false, cancellationToken);
 
-        // memory:false (a filesystem-only pause) is accepted; a frozen sandbox keeps its memory regardless.
-        body.Bool("memory");
+        UnbuiltOptions.CheckMemory(body, "pause");
         body.ThrowIfInvalid();
         await lifecycle.PauseAsync(id, cancellationToken);
         return Results.NoContent();

@@ -12,7 +12,7 @@ internal static class ResumeSandbox
         var body = await RequestBody.ReadAsync(request, required: false, cancellationToken);
         var timeout = body.Int("timeout");
         body.Bool("autoPause");
-        body.Bool("memory");
+        UnbuiltOptions.CheckMemory(body, "resume");
         body.ThrowIfInvalid();
         var record = await lifecycle.ResumeAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V1Default, cancellationToken);
         return Results.Json(SandboxResponse.From(record), ApiJson.Wire.SandboxResponse, statusCode: StatusCodes.Status201Created);

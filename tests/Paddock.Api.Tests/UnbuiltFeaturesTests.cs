@@ -1,0 +1,113 @@
+using System.Net;
+using Paddock.Api.Tests.Infrastructure;
+using Paddock.Testing.Servers;
+
+namespace Paddock.Api.Tests;
+
+/// <summary>
+/// What E2B's API offers and this server does not do yet is refused in words (a 400 naming the option, a 501 naming
+/// the endpoint's feature), never accepted and dropped; and what exists (template aliases) is served.
+/// </summary>
+public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture<InProcessServer>, IDisposable
+{
+    private readonly ApiClient _api = server.Client();
+
+    public void Dispose() => _api.Dispose();
+
+    [Theory]
+    [InlineData("{\"templateID\":\"base\",\"secure\":true,\"network\":{\"allowPublicTraffic\":false}}", "'network.allowPublicTraffic' false is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"example.com\"]}}", "'network.allowOut' is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"network\":{\"maskRequestHost\":\"localhost:${PORT}\"}}", "'network.maskRequestHost' is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"network\":{\"rules\":{\"api.example.com\":[{}]}}}", "'network.rules'")]
+    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false}", "'autoPauseMemory' false (a filesystem-only auto-pause) is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"autoPauseMemory\":false}", "autoPauseMemory=false only applies when autoPause is true.")]
+    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoResume\":{\"enabled\":true}}", "'autoResume' is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"network\":[]}", "'network' must be an object")]
+    public async Task Create_RefusesPromisesItWouldNotKeep(string body, string message)
+    {
+        var before = server.Runtime.Containers.Count;
+        foreach (var path in new[] { "/sandboxes", "/v2/sandboxes" })
+        {
+            Assert.Contains(message, (await _api.PostRawAsync(path, body)).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, server.Runtime.Containers.Count);
+    }
+
+    [Fact]
+    public async Task Create_RefusesEveryUnkeptOption_InOneAnswer()
+    {
+        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"allowPublicTraffic\":false,\"allowOut\":[\"1.1.1.1\"]}}"))
+            .AssertError(HttpStatusCode.BadRequest);
+        Assert.Contains("'autoResume'", error, StringComparison.Ordinal);
+        Assert.Contains("'network.allowPublicTraffic'", error, StringComparison.Ordinal);
+        Assert.Contains("'network.allowOut'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_AcceptsWhatHoldsAlready()
+    {
+        // What every SDK sends by default, and restrictions a sandbox without a network keeps trivially.
+        var id = await _api.CreateAsync(new
+        {
+            templateID = "base",
+            allow_internet_access = true,
+            autoPause = true,
+            autoPauseMemory = true,
+            autoResume = new { enabled = false },
+            network = new { allowPublicTraffic = true, denyOut = new[] { "0.0.0.0/0" }, allowOut = Array.Empty<string>() },
+        });
+        (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task MemoryFalse_OnPauseConnectResume_IsRefused_AndChangesNothing()
+    {
+        var id = await _api.CreateAsync();
+        Assert.Contains("filesystem-only pause", (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Equal("running", await _api.StateOfAsync(id));
+        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = true })).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Contains("cold boot", (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("cold boot", (await _api.PostAsync($"/sandboxes/{id}/resume", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Equal("paused", await _api.StateOfAsync(id));
+        (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+    }
+
+    [Theory]
+    [InlineData("POST", "/sandboxes/iabc/fork", "Forking a sandbox")]
+    [InlineData("POST", "/sandboxes/iabc/snapshots", "Snapshots")]
+    [InlineData("GET", "/snapshots", "Snapshots")]
+    [InlineData("PUT", "/sandboxes/iabc/network", "network rules")]
+    [InlineData("POST", "/v3/templates", "Building templates")]
+    [InlineData("DELETE", "/templates/snap1", "Deleting templates")]
+    [InlineData("GET", "/volumes", "Volumes")]
+    public async Task E2bEndpointsNotBuilt_Are501_NamingTheFeature(string method, string path, string feature)
+    {
+        var response = await _api.SendAsync(new HttpMethod(method), path, "{}");
+        var message = response.AssertError(HttpStatusCode.NotImplemented);
+        Assert.Contains(feature, message, StringComparison.Ordinal);
+        Assert.Contains("not supported", message, StringComparison.Ordinal);
+
+        // Still behind the API key.
+        (await _api.SendAsync(new HttpMethod(method), path, "{}", key: string.Empty)).AssertError(HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData("base", "base")]
+    [InlineData("code-interpreter-v1", "base")]
+    [InlineData("base:default", "base")]
+    public async Task TemplateAliases_NameTheirTemplate(string alias, string templateId)
+    {
+        var json = (await _api.GetAsync($"/templates/aliases/{alias}")).AssertStatus(HttpStatusCode.OK).Json;
+        Assert.Equal(templateId, json.GetProperty("templateID").GetString());
+        Assert.False(json.GetProperty("public").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("no-such-template", "template 'no-such-template' not found")]
+    [InlineData("base:v2", "tag 'v2' does not exist for template 'base'")]
+    public async Task UnknownAliases_Are404(string alias, string message)
+    {
+        Assert.Contains(message, (await _api.GetAsync($"/templates/aliases/{alias}")).AssertError(HttpStatusCode.NotFound), StringComparison.Ordinal);
+    }
+}
