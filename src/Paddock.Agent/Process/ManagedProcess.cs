@@ -11,7 +11,6 @@ namespace Paddock.Agent.Process;
 /// </summary>
 internal sealed class ManagedProcess
 {
-    private static readonly TimeSpan s_reapWait = TimeSpan.FromSeconds(5);
 
     // Each watcher holds a few chunks of output at most: a client that reads slowly slows the process down
     // (its pipe fills) instead of growing the agent's memory; one that stops reading is dropped in time.
@@ -22,8 +21,10 @@ internal sealed class ManagedProcess
     private readonly Stream? _stdin;
     private readonly Lock _gate = new();
     private readonly List<Channel<JsonObject>> _watchers = [];
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private JsonObject? _end;
     private int _signal;
+    private int _deadlinePassed;
 
     public ManagedProcess(System.Diagnostics.Process process, JsonObject config, string? tag, Pseudoterminal? terminal)
     {
@@ -65,10 +66,13 @@ internal sealed class ManagedProcess
     {
         Completion = Task.Run(async () =>
         {
+            // Known as soon as the process is reaped, before its output is drained (a deadline waits for this).
+            var exited = _process.WaitForExitAsync();
+            _ = exited.ContinueWith(_ => _exited.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (Terminal is not null)
             {
                 // The terminal is read on a thread of its own, which may wait for a slow watcher.
-                await Terminal.PumpAsync((buffer, count) => PublishAsync("pty", buffer, count).AsTask().GetAwaiter().GetResult(), _process.WaitForExitAsync());
+                await Terminal.PumpAsync((buffer, count) => PublishAsync("pty", buffer, count).AsTask().GetAwaiter().GetResult(), exited);
                 Terminal.Dispose();
             }
             else
@@ -78,7 +82,7 @@ internal sealed class ManagedProcess
                     PumpAsync(_process.StandardError.BaseStream, "stderr"));
             }
 
-            await _process.WaitForExitAsync();
+            await exited;
             var end = EndEvent(_process.ExitCode, Volatile.Read(ref _signal));
             AgentLog.Info("Process exited", ("pid", Pid.ToString(CultureInfo.InvariantCulture)), ("status", end["end"]!["status"]!.GetValue<string>()));
             List<Channel<JsonObject>> watchers;
@@ -150,34 +154,35 @@ internal sealed class ManagedProcess
         }
     }
 
-    /// <summary>
-    /// Kills the process (and its children) and waits until it has been reaped and left the process list;
-    /// a process stuck in the kernel beyond <see cref="s_reapWait"/> is left to finish on its own.
-    /// </summary>
-    public async Task KillAsync()
-    {
-        Signal(Native.SigKill);
-        try
-        {
-            await Completion.WaitAsync(s_reapWait);
-        }
-        catch (TimeoutException)
-        {
-        }
-    }
+    /// <summary>True once the caller's deadline has ended the process: its end is the deadline's, not an ordinary exit.</summary>
+    public bool EndedByDeadline => Volatile.Read(ref _deadlinePassed) == 1;
 
-    /// <summary>Kills the process when <paramref name="after"/> has passed, unless it ended before.</summary>
-    public void KillAfter(TimeSpan after) => _ = Task.Delay(after).ContinueWith(
-        _ =>
-        {
-            if (!Completion.IsCompleted)
-            {
-                Signal(Native.SigKill);
-            }
-        },
+    /// <summary>
+    /// Ends the process at its caller's deadline, <paramref name="after"/> from now, unless it ended before, whether
+    /// or not the caller is still there. See <see cref="ExceedDeadline"/>.
+    /// </summary>
+    public void EndAt(TimeSpan after, Action<ManagedProcess> forget) => _ = Task.Delay(after).ContinueWith(
+        _ => ExceedDeadline(forget),
         CancellationToken.None,
         TaskContinuationOptions.ExecuteSynchronously,
         TaskScheduler.Default);
+
+    /// <summary>
+    /// The deadline passed: the process leaves the list at once (<paramref name="forget"/>), so a list that follows
+    /// the caller's deadline error never shows it, is marked as ended by the deadline, and is killed with its children
+    /// on the thread pool, so the caller's stream can say deadline_exceeded without waiting for the kill. Idempotent:
+    /// the process's timer and the caller's stream may both get here.
+    /// </summary>
+    public void ExceedDeadline(Action<ManagedProcess> forget)
+    {
+        if (_exited.Task.IsCompleted || Interlocked.Exchange(ref _deadlinePassed, 1) == 1)
+        {
+            return;
+        }
+
+        forget(this);
+        ThreadPool.UnsafeQueueUserWorkItem(process => process.Signal(Native.SigKill), this, preferLocal: false);
+    }
 
     public async Task CloseStdinAsync()
     {

@@ -13,6 +13,7 @@ namespace Paddock.Agent.Process;
 /// </summary>
 internal sealed class ProcessService(AgentState state)
 {
+    private static readonly TimeSpan s_callerClockLead = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<int, ManagedProcess> _processes = new();
 
     public Task HandleAsync(HttpContext context, string method) => method switch
@@ -42,6 +43,7 @@ internal sealed class ProcessService(AgentState state)
 
     private static async Task StreamAsync(HttpContext context, Func<HttpContext, JsonObject, Task> call)
     {
+        ConnectStream.StartClock(context);
         ConnectProtocol.StartStream(context.Response);
         try
         {
@@ -132,13 +134,14 @@ internal sealed class ProcessService(AgentState state)
             ("pty", terminal is null ? null : "true"));
         _processes[managed.Pid] = managed;
         var events = managed.Watch();
-        managed.Run(p => _processes.TryRemove(p.Pid, out _));
+        managed.Run(Forget);
 
         // The caller's deadline bounds the process's life whether or not the caller is still there.
-        if (ConnectStream.Deadline(context.Request) is { } deadline)
+        if (ConnectStream.Remaining(context) is { } deadline)
         {
-            managed.KillAfter(deadline);
+            managed.EndAt(deadline, Forget);
         }
+
         if (terminal is null && request["stdin"] is JsonValue stdin && !stdin.GetValue<bool>())
         {
             await managed.CloseStdinAsync();
@@ -158,9 +161,10 @@ internal sealed class ProcessService(AgentState state)
     }
 
     // Streams start, data and end events, with keepalives while quiet. When the caller's deadline
-    // (Connect-Timeout-Ms) passes, the process it started is killed, as envd does, and gone from the
-    // list before the caller hears deadline_exceeded.
-    private static async Task WatchAsync(HttpContext context, ManagedProcess managed, System.Threading.Channels.ChannelReader<JsonObject> events, bool killOnDeadline)
+    // (Connect-Timeout-Ms) passes, the caller hears deadline_exceeded at once, as from envd, with the process it
+    // started already off the list and being killed; should the process's own timer act first, the caller still
+    // gets deadline_exceeded, never the killed process's end event.
+    private async Task WatchAsync(HttpContext context, ManagedProcess managed, System.Threading.Channels.ChannelReader<JsonObject> events, bool killOnDeadline)
     {
         try
         {
@@ -171,13 +175,24 @@ internal sealed class ProcessService(AgentState state)
                 // Events are shared by every watcher of the process: each stream wraps its own copy.
                 next => Event((JsonObject)next.DeepClone()),
                 () => Event(new JsonObject { ["keepalive"] = new JsonObject() }),
-                killOnDeadline ? managed.KillAsync : null);
+                killOnDeadline ? () => managed.ExceedDeadline(Forget) : null,
+                killOnDeadline ? message => message.ContainsKey("end") && managed.EndedByDeadline : null);
+        }
+        catch (OperationCanceledException) when (killOnDeadline && context.RequestAborted.IsCancellationRequested
+            && ConnectStream.Remaining(context) is { } left && left <= s_callerClockLead)
+        {
+            // The caller's clock started before ours (it counted the trip here): one that leaves just before our
+            // deadline is leaving for its own, and may list processes at once; the process is then already gone.
+            managed.ExceedDeadline(Forget);
+            throw;
         }
         finally
         {
             managed.Unwatch(events);
         }
     }
+
+    private void Forget(ManagedProcess process) => _processes.TryRemove(process.Pid, out _);
 
     private JsonObject List()
     {

@@ -96,3 +96,23 @@ test('pty.kill ends the terminal', async () => {
   assert.equal(await sandbox.pty.kill(terminal.pid), true)
   await assert.rejects(() => terminal.wait())
 })
+
+test('run: a command past its timeout is always TimeoutError, never the killed process\'s exit, and is killed', async () => {
+  for (let run = 0; run < 8; run++) {
+    await assert.rejects(
+      () => sandbox.commands.run(`sleep 10 # deadline ${run}`, { timeoutMs: 500 }),
+      (error) => {
+        assert.ok(error instanceof TimeoutError, `run ${run}: ${error?.constructor?.name}: ${error?.message}`)
+        return true
+      })
+    // The JS SDK times out on its own clock, which started before the server's (python-sdk-wire checks that the
+    // server's deadline error comes with the process already gone): here the process is gone within moments.
+    let left = []
+    for (let i = 0; i < 10; i++) {
+      left = (await sandbox.commands.list()).filter((p) => p.args?.some((a) => a.includes(`deadline ${run}`)))
+      if (left.length === 0) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.deepEqual(left, [], `run ${run}`)
+  }
+})
