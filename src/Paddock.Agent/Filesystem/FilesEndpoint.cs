@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
@@ -125,20 +126,24 @@ internal sealed class FilesEndpoint(AgentState state)
         }
 
         FilesystemService.CreateDirectories(Path.GetDirectoryName(path)!, user);
-        await using (var file = new FileStream(path, new FileStreamOptions
+        // open(O_CREAT|O_TRUNC), the owner, then the content, as envd does: a watcher sees CREATE, CHMOD, WRITE
+        // (FileStream's own open truncates a new file once more, which a watcher would see as a first WRITE).
+        var handle = Native.OpenForWrite(path, 420);
+        if (handle.IsInvalid)
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            BufferSize = 64 * 1024,
-            Options = FileOptions.Asynchronous,
-            UnixCreateMode = (UnixFileMode)420,
-        }))
+            var errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw errno is 1 or 13
+                ? new UnauthorizedAccessException($"permission denied: '{path}'")
+                : new IOException($"cannot open '{path}' for writing (errno {errno})", errno);
+        }
+
+        await using (var file = new FileStream(handle, FileAccess.Write, 64 * 1024))
         {
+            Native.LChown(path, user.Uid, user.Gid);
             await fill(file, cancellationToken);
         }
 
-        Native.LChown(path, user.Uid, user.Gid);
         // An upload replaces the file and so its metadata: none in the request clears what was there.
         FileMetadata.Replace(path, metadata);
         return Written(path, metadata);

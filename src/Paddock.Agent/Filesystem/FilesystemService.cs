@@ -55,6 +55,7 @@ internal sealed class FilesystemService(AgentState state)
     // deadline ends the stream (the watch has no process to kill).
     private async Task WatchDirAsync(HttpContext context)
     {
+        ConnectStream.StartClock(context);
         var response = context.Response;
         ConnectProtocol.StartStream(response);
         try
