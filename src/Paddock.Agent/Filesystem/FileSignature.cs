@@ -16,32 +16,45 @@ internal static class FileSignature
         return "v1_" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text))).TrimEnd('=');
     }
 
-    /// <summary>Whether a /files request may go on: no token set, the right header, or a valid unexpired signature.</summary>
-    public static bool Allows(HttpRequest request, AgentState state, string operation)
+    /// <summary>
+    /// Why a /files request may not go on, in envd's words and order, or null when it may: no token set, the right
+    /// header, or a valid signature (checked first) that has not expired.
+    /// </summary>
+    public static string? Refusal(HttpRequest request, AgentState state, string operation)
     {
-        if (state.AccessToken is not { } token || Http.AccessToken.Carries(request, token))
+        if (state.AccessToken is not { } token)
         {
-            return true;
+            return null;
+        }
+
+        if (request.Headers.ContainsKey(Http.AccessToken.Header))
+        {
+            return Http.AccessToken.Carries(request, token) ? null : "access token present in header but does not match";
         }
 
         var signature = request.Query["signature"].ToString();
         if (signature.Length == 0)
         {
-            return false;
+            return "missing signature query parameter";
         }
 
         long? expiration = null;
         if (request.Query["signature_expiration"].ToString() is { Length: > 0 } raw)
         {
-            if (!long.TryParse(raw, CultureInfo.InvariantCulture, out var e) || e < DateTimeOffset.UtcNow.ToUnixTimeSeconds())
+            if (!long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var e))
             {
-                return false;
+                return "invalid signature expiration";
             }
 
             expiration = e;
         }
 
         var expected = Sign(request.Query["path"].ToString(), operation, request.Query["username"].ToString(), token, expiration);
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
+        {
+            return "invalid signature";
+        }
+
+        return expiration < DateTimeOffset.UtcNow.ToUnixTimeSeconds() ? "signature is already expired" : null;
     }
 }

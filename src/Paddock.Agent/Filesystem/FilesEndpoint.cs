@@ -33,9 +33,9 @@ internal sealed class FilesEndpoint(AgentState state)
             return;
         }
 
-        if (!FileSignature.Allows(request, state, download ? "read" : "write"))
+        if (FileSignature.Refusal(request, state, download ? "read" : "write") is { } refusal)
         {
-            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized access, please provide a valid access token or method signing if supported");
+            await Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, refusal);
             return;
         }
 

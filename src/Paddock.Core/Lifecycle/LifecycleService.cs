@@ -75,7 +75,7 @@ public sealed class LifecycleService : IDisposable
             _changes.Track(record);
             if (record.State == SandboxState.Running)
             {
-                _running.Add(record.Id);
+                _running.Add(record);
             }
         }
 

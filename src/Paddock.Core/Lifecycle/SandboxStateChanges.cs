@@ -54,7 +54,7 @@ internal sealed class SandboxStateChanges(
         var now = Now;
         var record = creating.Started(now, now + timeout);
         await store.UpdateAsync(record, CancellationToken.None);
-        running.Add(record.Id);
+        running.Add(record);
         Track(record);
         await events.CreatedAsync(record);
         OperatorLog.Created(logger, record.Id, record.TemplateId, now + timeout);
@@ -72,7 +72,7 @@ internal sealed class SandboxStateChanges(
         }
         catch
         {
-            running.Add(record.Id);
+            running.Add(record);
             throw;
         }
 
@@ -93,7 +93,7 @@ internal sealed class SandboxStateChanges(
         }
 
         await store.UpdateAsync(resumed, CancellationToken.None);
-        running.Add(record.Id);
+        running.Add(record);
         Track(resumed);
         await events.ResumedAsync(resumed);
         return resumed;

@@ -31,10 +31,16 @@ internal sealed partial class SandboxProxyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var target = SandboxTarget.Resolve(context.Request, options.Domain, out var error);
+        var target = SandboxTarget.Resolve(context.Request, options.Domain, out var error)
+            ?? (error is null ? SignedFileUrl.Resolve(context.Request, running) : null);
         if (target is null)
         {
-            if (error is null)
+            if (error is null && SignedFileUrl.IsSigned(context.Request))
+            {
+                // envd's answer to a signature no running sandbox made (a paused or killed one's included).
+                await Api.ApiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid signature");
+            }
+            else if (error is null)
             {
                 await next(context);
             }

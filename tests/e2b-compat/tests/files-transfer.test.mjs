@@ -104,3 +104,28 @@ test('uploadUrl and downloadUrl on a secure sandbox: signed URLs work, unsigned 
   expired.searchParams.set('signature_expiration', String(Math.floor(Date.now() / 1000) - 10))
   assert.equal((await fetch(expired, { headers })).status, 401)
 })
+
+test('signed URLs work as the SDK builds them, with no routing headers; a stale one says it expired', async () => {
+  const upload = await sandbox.uploadUrl('bare/file.txt')
+  const body = new FormData()
+  body.append('file', new Blob(['no headers']), 'file.txt')
+  const uploaded = await fetch(upload, { method: 'POST', body })
+  assert.equal(uploaded.status, 200, await uploaded.clone().text())
+
+  const download = await sandbox.downloadUrl('bare/file.txt')
+  const got = await fetch(download)
+  assert.equal(got.status, 200)
+  assert.equal(await got.text(), 'no headers')
+
+  const tampered = new URL(download)
+  tampered.searchParams.set('path', 'bare/other.txt')
+  const refused = await fetch(tampered)
+  assert.equal(refused.status, 401)
+  assert.equal((await refused.json()).message, 'invalid signature')
+
+  const stale = await sandbox.downloadUrl('bare/file.txt', { useSignatureExpiration: 1 })
+  await new Promise((r) => setTimeout(r, 2100))
+  const expired = await fetch(stale)
+  assert.equal(expired.status, 401)
+  assert.deepEqual(await expired.json(), { code: 401, message: 'signature is already expired' })
+})
