@@ -79,7 +79,10 @@ internal static class OciSpec
                     ["hard"] = host.NoFileLimit,
                     ["soft"] = host.NoFileLimit,
                 }),
-                ["noNewPrivileges"] = true,
+                // Off, as in Docker's default and so that the template's `sudo` works as in E2B's sandboxes: the
+                // root it reaches is the sandbox's own (its user namespace), bounded by the capabilities above
+                // and the seccomp filter, and no more than what the API gives any caller (`user: root`).
+                ["noNewPrivileges"] = false,
             },
             ["root"] = new JsonObject { ["path"] = rootfs, ["readonly"] = false },
             ["hostname"] = spec.SandboxId,

@@ -14,12 +14,16 @@ chroot "$TARGET" apt-get update -q
 # drags in scipy, pythran, boost and gcc (about 1 GB).
 DEBIAN_FRONTEND=noninteractive chroot "$TARGET" apt-get install -y -q --no-install-recommends \
     python3-munkres \
-    bash coreutils procps ca-certificates curl git \
-    python3 python3-ipykernel python3-numpy python3-pandas python3-matplotlib \
+    bash coreutils procps ca-certificates curl git sudo \
+    python3 python-is-python3 python3-ipykernel python3-numpy python3-pandas python3-matplotlib \
     nodejs node-typescript
 
 echo "[3/4] creating the sandbox user"
 chroot "$TARGET" useradd --create-home --uid 1000 --user-group --shell /bin/bash user
+# As in E2B's templates, the sandbox user has passwordless sudo: root here is the sandbox's own
+# (an unprivileged host id range), the same root the API already runs commands as on request.
+printf 'user ALL=(ALL:ALL) NOPASSWD: ALL\n' > "$TARGET/etc/sudoers.d/user"
+chmod 0440 "$TARGET/etc/sudoers.d/user"
 printf 'paddock\n' > "$TARGET/etc/hostname"
 
 echo "[4/4] trimming caches"

@@ -44,7 +44,7 @@ public class OciSpecTests
         var args = process["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray();
         Assert.Equal("/bin/sh", args[0]);
         Assert.Equal("trap '' CHLD; exec /opt/paddock/paddock-agent --host-fds", args[2]);
-        Assert.True(process["noNewPrivileges"]!.GetValue<bool>());
+        Assert.False(process["noNewPrivileges"]!.GetValue<bool>());
         Assert.Equal(14, process["capabilities"]!["bounding"]!.AsArray().Count);
         Assert.Equal(14, process["capabilities"]!["effective"]!.AsArray().Count);
         Assert.Empty(process["capabilities"]!["ambient"]!.AsArray());
