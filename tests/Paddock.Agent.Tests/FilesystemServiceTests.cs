@@ -48,8 +48,11 @@ public sealed class FilesystemServiceTests : IDisposable
         Assert.Equal("root", stat["owner"]!.GetValue<string>());
 
         var link = (await CallAsync(agent, "Stat", new { path = Path.Combine(_root, "link") })).Body["entry"]!;
-        Assert.Equal("FILE_TYPE_SYMLINK", link["type"]!.GetValue<string>());
+        // As envd: the target's type and mode, the canonical target, the link's own permissions.
+        Assert.Equal("FILE_TYPE_FILE", link["type"]!.GetValue<string>());
         Assert.Equal(Path.Combine(nested, "f.txt"), link["symlinkTarget"]!.GetValue<string>());
+        Assert.Equal(420, link["mode"]!.GetValue<int>());
+        Assert.Equal("Lrwxrwxrwx", link["permissions"]!.GetValue<string>());
 
         var one = (await CallAsync(agent, "ListDir", new { path = _root, depth = 1 })).Body["entries"]!.AsArray();
         Assert.Equal(["a", "link"], one.Select(e => e!["name"]!.GetValue<string>()).ToArray());

@@ -70,7 +70,7 @@ internal sealed partial class SandboxProxyMiddleware(
             bodySize.MaxRequestBodySize = null;
         }
 
-        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, HttpTransformer.Default);
+        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, new SandboxResponses(target.SandboxId, running));
         if (result == ForwarderError.None || context.Response.HasStarted)
         {
             return;
@@ -120,4 +120,5 @@ internal sealed record ProxyError(
     [property: JsonPropertyName("code")] int Code);
 
 [JsonSerializable(typeof(ProxyError))]
+[JsonSerializable(typeof(ConnectEndError))]
 internal sealed partial class ProxyJson : JsonSerializerContext;
