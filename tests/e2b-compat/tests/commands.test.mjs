@@ -116,3 +116,10 @@ test('run: a command past its timeout is always TimeoutError, never the killed p
     assert.deepEqual(left, [], `run ${run}`)
   }
 })
+
+test('python is python3, and user has passwordless sudo, as in E2B\'s templates', async () => {
+  assert.match((await sandbox.commands.run('python --version')).stdout, /^Python 3\./)
+  const sudo = await sandbox.commands.run('sudo -n whoami && sudo -n touch /etc/made-by-sudo && ls -l /etc/made-by-sudo')
+  assert.match(sudo.stdout, /^root\n/)
+  assert.match(sudo.stdout, / root root .*\/etc\/made-by-sudo/)
+})

@@ -45,6 +45,30 @@ test('setTimeout shortens: the sandbox is gone after it', async () => {
   assert.equal(await Sandbox.kill(sandbox.sandboxId), false)
 })
 
+test('setTimeout(0) ends the sandbox now, the way its timeout would (paused with auto-pause)', async () => {
+  const sandbox = await Sandbox.create({ timeoutMs: 300_000 })
+  await sandbox.setTimeout(0)
+  let gone = false
+  for (let i = 0; i < 30 && !gone; i++) {
+    gone = await sandbox.getInfo().then(() => false, (e) => e instanceof SandboxNotFoundError)
+    if (!gone) await sleep(100)
+  }
+  assert.ok(gone, 'the sandbox still exists')
+
+  const pausing = await Sandbox.create({ timeoutMs: 300_000, lifecycle: { onTimeout: 'pause' } })
+  try {
+    await pausing.setTimeout(0)
+    let state
+    for (let i = 0; i < 30 && state !== 'paused'; i++) {
+      state = (await pausing.getInfo()).state
+      if (state !== 'paused') await sleep(100)
+    }
+    assert.equal(state, 'paused')
+  } finally {
+    await pausing.kill()
+  }
+})
+
 test('setTimeout extends from now', async () => {
   const sandbox = await Sandbox.create({ timeoutMs: 5_000 })
   try {
