@@ -5,21 +5,29 @@ namespace Paddock.Core.Lifecycle;
 /// <summary>
 /// Which sandboxes run now, kept in memory because the proxy asks on every request. A sandbox leaves the
 /// set before the runtime pauses or deletes it, and joins once it runs. Each secure sandbox's envd access
-/// token is kept with it: a signed file URL names no sandbox, only a signature made with that token.
+/// token is kept with it: a signed file URL names no sandbox, only a signature made with that token. Each
+/// entry also carries a token cancelled when the sandbox stops running, so traffic in flight can end then.
 /// </summary>
 public sealed class RunningSandboxes
 {
-    private readonly ConcurrentDictionary<string, string?> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _running = new(StringComparer.Ordinal);
 
     /// <summary>Whether traffic may flow to the sandbox.</summary>
     public bool IsRunning(string sandboxId) => _running.ContainsKey(sandboxId);
 
+    /// <summary>
+    /// A token cancelled when the sandbox stops running (paused, killed, ended); already cancelled when it does
+    /// not run now.
+    /// </summary>
+    public CancellationToken StoppedToken(string sandboxId) =>
+        _running.TryGetValue(sandboxId, out var entry) ? entry.Stopped.Token : new CancellationToken(canceled: true);
+
     /// <summary>The first running sandbox whose access token <paramref name="signedWith"/> accepts, if any.</summary>
     public string? FindByAccessToken(Func<string, bool> signedWith)
     {
-        foreach (var (id, token) in _running)
+        foreach (var (id, entry) in _running)
         {
-            if (token is not null && signedWith(token))
+            if (entry.AccessToken is { } token && signedWith(token))
             {
                 return id;
             }
@@ -28,7 +36,22 @@ public sealed class RunningSandboxes
         return null;
     }
 
-    internal void Add(Sandboxes.SandboxRecord record) => _running[record.Id] = record.EnvdAccessToken;
+    // A sandbox already there (a change that did not stop it) keeps its stop token.
+    internal void Add(Sandboxes.SandboxRecord record) => _running.AddOrUpdate(
+        record.Id,
+        static (_, token) => new Entry(token, new CancellationTokenSource()),
+        static (_, entry, token) => entry with { AccessToken = token },
+        record.EnvdAccessToken);
 
-    internal void Remove(string sandboxId) => _running.TryRemove(sandboxId, out _);
+    // Not disposed: a token handed out before may still be registered on; with no timer, a source needs no disposal.
+    internal void Remove(string sandboxId)
+    {
+        if (_running.TryRemove(sandboxId, out var entry))
+        {
+            // Callbacks (ending proxied traffic) run here; they only flag and abort, never block.
+            entry.Stopped.Cancel();
+        }
+    }
+
+    private sealed record Entry(string? AccessToken, CancellationTokenSource Stopped);
 }

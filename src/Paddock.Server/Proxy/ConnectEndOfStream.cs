@@ -9,9 +9,11 @@ namespace Paddock.Server.Proxy;
 /// ends the way a Connect client understands when the sandbox goes away under it: if reading from the sandbox fails
 /// at a message boundary, the stream ends with an end-of-stream message carrying <c>unavailable</c>, which E2B's SDKs
 /// (every release) raise as their "sandbox ended" <c>TimeoutError</c>, instead of a reset connection, which older
-/// ones surface as an unknown error. A failure inside a message cannot be mended and still resets the stream.
+/// ones surface as an unknown error. The same when the sandbox stops running (<paramref name="stopped"/>: paused,
+/// killed, timed out) while the stream waits: a paused sandbox's agent answers nothing until it is resumed, and a
+/// caller must not wait for that. A failure inside a message cannot be mended and still resets the stream.
 /// </summary>
-internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason) : HttpContent
+internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason, CancellationToken stopped) : HttpContent
 {
     public static bool Applies(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType is { } type && type.StartsWith("application/connect+", StringComparison.OrdinalIgnoreCase);
@@ -26,7 +28,7 @@ internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason)
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-        new GuardedStream(await inner.ReadAsStreamAsync(cancellationToken), reason);
+        new GuardedStream(await inner.ReadAsStreamAsync(cancellationToken), reason, stopped);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
@@ -47,7 +49,7 @@ internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason)
     }
 
     /// <summary>Follows the envelope framing (a flag byte, a 4-byte length, the message) to know where messages end.</summary>
-    private sealed class GuardedStream(Stream source, Func<string> reason) : Stream
+    private sealed class GuardedStream(Stream source, Func<string> reason, CancellationToken stopped) : Stream
     {
         private const byte EndStreamFlag = 0x02;
         private readonly byte[] _header = new byte[5];
@@ -80,9 +82,10 @@ internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason)
             int read;
             try
             {
-                read = await source.ReadAsync(buffer, cancellationToken);
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopped);
+                read = await source.ReadAsync(buffer, either.Token);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested && AtBoundary)
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested && AtBoundary)
             {
                 _ending = Ending(reason());
                 return await ReadAsync(buffer, cancellationToken);

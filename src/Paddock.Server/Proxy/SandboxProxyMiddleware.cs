@@ -70,7 +70,19 @@ internal sealed partial class SandboxProxyMiddleware(
             bodySize.MaxRequestBodySize = null;
         }
 
-        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, new SandboxResponses(target.SandboxId, running));
+        // Traffic in flight ends when the sandbox stops running (paused, killed, timed out), as when E2B's VM goes
+        // away: a Connect stream with an error the SDKs read as "sandbox ended", anything else by closing the
+        // connection. A paused sandbox would otherwise hold its callers until it is resumed.
+        var stopped = running.StoppedToken(target.SandboxId);
+        var responses = new SandboxResponses(target.SandboxId, stopped);
+        using var ending = stopped.Register(() =>
+        {
+            if (!responses.EndsItself)
+            {
+                context.Abort();
+            }
+        });
+        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, responses);
         if (result == ForwarderError.None || context.Response.HasStarted)
         {
             return;

@@ -1,4 +1,5 @@
-// A sandbox killed while a client streams from it: the SDKs must hear "the sandbox ended", not a reset.
+// A sandbox killed or paused while a client streams from it: the SDKs must hear "the sandbox ended" at once,
+// not a reset, and never wait for a paused sandbox to come back.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Sandbox as CodeSandbox } from '@e2b/code-interpreter'
@@ -39,4 +40,34 @@ test('runCode on a sandbox killed mid-execution raises TimeoutError saying it wa
   await killed
   assert.ok(error instanceof Error && error.name === 'TimeoutError', `${error?.name}: ${error?.message ?? JSON.stringify(error)}`)
   assert.match(error.message, /killed/)
+})
+
+test('a pause during commands.run or runCode ends the call at once with TimeoutError; the sandbox stays paused', async () => {
+  const sandbox = await CodeSandbox.create()
+  try {
+    await sandbox.runCode('1')
+    const pauseSoon = async () => {
+      await new Promise((r) => setTimeout(r, 700))
+      const at = Date.now()
+      await Sandbox.pause(sandbox.sandboxId)
+      return at
+    }
+
+    let pausing = pauseSoon()
+    const command = await sandbox.commands.run('sleep 30', { timeoutMs: 60_000 }).then(() => null, (e) => [e, Date.now()])
+    let pausedAt = await pausing
+    assert.ok(command && command[0].name === 'TimeoutError', `${command?.[0]?.name}: ${command?.[0]?.message}`)
+    assert.ok(command[1] - pausedAt < 1000, `the command call ended ${command[1] - pausedAt} ms after the pause`)
+    assert.equal((await sandbox.getInfo()).state, 'paused')
+
+    await Sandbox.connect(sandbox.sandboxId)
+    pausing = pauseSoon()
+    const code = await sandbox.runCode('import time; time.sleep(30)').then(() => null, (e) => [e, Date.now()])
+    pausedAt = await pausing
+    assert.ok(code && code[0].name === 'TimeoutError', `${code?.[0]?.name}: ${code?.[0]?.message}`)
+    assert.ok(code[1] - pausedAt < 1000, `runCode ended ${code[1] - pausedAt} ms after the pause`)
+    assert.equal((await sandbox.getInfo()).state, 'paused')
+  } finally {
+    await sandbox.kill()
+  }
 })
