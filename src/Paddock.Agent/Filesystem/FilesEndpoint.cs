@@ -126,8 +126,16 @@ internal sealed class FilesEndpoint(AgentState state)
         }
 
         FilesystemService.CreateDirectories(Path.GetDirectoryName(path)!, user);
-        // open(O_CREAT|O_TRUNC), the owner, then the content, as envd does: a watcher sees CREATE, CHMOD, WRITE
-        // (FileStream's own open truncates a new file once more, which a watcher would see as a first WRITE).
+        // As envd does, the agent writes as root and gives the file to the request's user (envd checks no
+        // permission of that user either): an existing file gets its owner first, then open(O_CREAT|O_TRUNC),
+        // the owner of a new one, then the content, so a watcher sees what envd's would: CREATE, CHMOD, WRITE for
+        // a new file (FileStream's own open truncates a new file once more, which a watcher would see as a WRITE).
+        var existed = File.Exists(path);
+        if (existed)
+        {
+            Native.LChown(path, user.Uid, user.Gid);
+        }
+
         var handle = Native.OpenForWrite(path, 420);
         if (handle.IsInvalid)
         {
@@ -140,7 +148,11 @@ internal sealed class FilesEndpoint(AgentState state)
 
         await using (var file = new FileStream(handle, FileAccess.Write, 64 * 1024))
         {
-            Native.LChown(path, user.Uid, user.Gid);
+            if (!existed)
+            {
+                Native.LChown(path, user.Uid, user.Gid);
+            }
+
             await fill(file, cancellationToken);
         }
 
