@@ -162,13 +162,13 @@ internal static class SandboxCommands
         {
             return await work();
         }
-        catch (SandboxException ex)
+        catch (Exception ex) when (ex is ISandboxError)
         {
             await Console.Error.WriteLineAsync($"paddock: {ex.Message}");
             return ex switch
             {
                 SandboxNotFoundException or SandboxFileNotFoundException => ExitCodes.NotFound,
-                AuthenticationException => ExitCodes.Unauthenticated,
+                SandboxAuthenticationException => ExitCodes.Unauthenticated,
                 InvalidArgumentException => ExitCodes.InvalidArgument,
                 SandboxTimeoutException => ExitCodes.Timeout,
                 _ => ExitCodes.Failure,

@@ -7,6 +7,7 @@ namespace Paddock.Client;
 public sealed class Commands
 {
     private const string Service = "process.Process";
+    private static readonly TimeSpan s_killOnCancel = TimeSpan.FromSeconds(5);
     private readonly EnvdTransport _transport;
 
     internal Commands(EnvdTransport transport) => _transport = transport;
@@ -15,10 +16,36 @@ public sealed class Commands
     /// Runs <paramref name="command"/> with <c>bash -l -c</c> and waits for it; throws
     /// <see cref="CommandExitException"/> for a non-zero exit code.
     /// </summary>
+    /// <param name="command">A bash command line.</param>
+    /// <param name="options">Its environment, directory, user, timeout and output callbacks.</param>
+    /// <param name="cancellationToken">Cancelling it kills the command in the sandbox, then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>What the command printed, and its exit code 0.</returns>
+    /// <exception cref="CommandExitException">The command exited with another code.</exception>
+    /// <exception cref="SandboxTimeoutException">The command's timeout passed (it was killed), or the sandbox's did.</exception>
+    /// <exception cref="SandboxPausedException">The sandbox was paused before or while it ran.</exception>
+    /// <exception cref="SandboxNotFoundException">The sandbox was killed before or while it ran.</exception>
     public async Task<CommandResult> RunAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {
         var handle = await StartAsync(command, options, cancellationToken).ConfigureAwait(false);
-        return await handle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await handle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Whoever cancels a run wants the command gone, not left running unseen in the sandbox.
+            using var killing = new CancellationTokenSource(s_killOnCancel);
+            try
+            {
+                await KillAsync(handle.Pid, killing.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ISandboxError or OperationCanceledException)
+            {
+                // The sandbox is gone or unreachable: then so is the command.
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Starts <paramref name="command"/> in the background and returns once it runs.</summary>

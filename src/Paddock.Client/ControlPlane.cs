@@ -67,6 +67,10 @@ internal sealed class ControlPlane
         {
             throw new SandboxTimeoutException($"{method} {path} took longer than {Connection.RequestTimeout.TotalSeconds:0} s", ex);
         }
+        catch (HttpRequestException ex)
+        {
+            throw new SandboxConnectionException($"cannot reach the sandbox API at {Connection.ApiUrl}: {ex.Message}", ex);
+        }
 
         using (response)
         {
@@ -89,7 +93,7 @@ internal sealed class ControlPlane
     /// <summary>E2B's mapping of API statuses to errors.</summary>
     public static SandboxException Error(HttpStatusCode status, string message) => status switch
     {
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(message) { StatusCode = (int)status },
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new SandboxAuthenticationException(message) { StatusCode = (int)status },
         HttpStatusCode.NotFound => new SandboxNotFoundException(message) { StatusCode = 404 },
         HttpStatusCode.BadRequest => new InvalidArgumentException(message) { StatusCode = 400 },
         HttpStatusCode.TooManyRequests => new RateLimitException(message) { StatusCode = 429 },

@@ -13,6 +13,9 @@ namespace Paddock.Client;
 /// </summary>
 internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? accessToken)
 {
+    // How long past a stream's deadline the SDK waits for the daemon's own deadline_exceeded before giving up.
+    private static readonly TimeSpan s_deadlineGrace = TimeSpan.FromSeconds(2);
+
     public const int EnvdPort = 49983;
     public const int CodeInterpreterPort = 49999;
 
@@ -34,17 +37,34 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         return request;
     }
 
+    /// <summary>
+    /// Sends a request to the sandbox. A sandbox that no longer runs (the proxy's 502) is explained by the API: paused,
+    /// killed and why, or timed out; a server that cannot be reached is a <see cref="SandboxConnectionException"/>.
+    /// </summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
-        var response = await api.Http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await api.Http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new SandboxConnectionException($"cannot reach sandbox {sandboxId} at {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+        }
+
         if (response.StatusCode == HttpStatusCode.BadGateway)
         {
             response.Dispose();
-            throw new SandboxTimeoutException($"sandbox {sandboxId} is not running (it may have timed out): raise its timeout with SetTimeoutAsync") { StatusCode = 502 };
+            throw await NotRunningAsync($"on {request.Method} {request.RequestUri?.AbsolutePath}", null, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
     }
+
+    /// <summary>What to throw when the sandbox's traffic failed because it may no longer run.</summary>
+    public Task<Exception> NotRunningAsync(string during, Exception? inner, CancellationToken cancellationToken) =>
+        SandboxStopped.ExplainAsync(api, sandboxId, during, inner, cancellationToken);
 
     /// <summary>A unary Connect call; Connect errors become the SDK's exceptions.</summary>
     public async Task<JsonNode> UnaryAsync(string service, string method, JsonObject message, string? user, CancellationToken cancellationToken)
@@ -63,7 +83,13 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         return json ?? new JsonObject();
     }
 
-    /// <summary>A server-streaming Connect call: the messages as they come, until end of stream.</summary>
+    /// <summary>
+    /// A server-streaming Connect call: the messages as they come, until end of stream. A stream the sandbox ends
+    /// with <c>unavailable</c> (it was paused, killed or timed out) or that breaks off is explained by the API
+    /// (<see cref="SandboxStopped"/>). With a <paramref name="deadline"/>, the sandbox's daemon ends the stream with
+    /// <c>deadline_exceeded</c> at the deadline; should that word never come (a network cut), the SDK gives up a
+    /// moment later by itself.
+    /// </summary>
     public async IAsyncEnumerable<JsonObject> StreamAsync(
         string service, string method, JsonObject message, string? user, TimeSpan? deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -76,12 +102,15 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/connect+json");
         request.Headers.Add("Connect-Protocol-Version", "1");
         request.Headers.Add("Keepalive-Ping-Interval", "50");
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (deadline is { } d)
         {
             request.Headers.Add("Connect-Timeout-Ms", ((long)d.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            giveUp.CancelAfter(d + s_deadlineGrace);
         }
 
-        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        var during = $"during {service}/{method}";
+        using var response = await SendAsync(request, giveUp.Token, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -91,16 +120,40 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var header = new byte[5];
-        while (await body.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == 5)
+        while (true)
         {
-            var frame = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
-            await body.ReadExactlyAsync(frame, cancellationToken).ConfigureAwait(false);
-            var node = JsonNode.Parse(frame) as JsonObject ?? [];
-            if ((header[0] & 2) != 0)
+            JsonObject node;
+            bool ended;
+            try
+            {
+                if (await body.ReadAtLeastAsync(header, 5, throwOnEndOfStream: false, giveUp.Token).ConfigureAwait(false) < 5)
+                {
+                    yield break;
+                }
+
+                var frame = new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
+                await body.ReadExactlyAsync(frame, giveUp.Token).ConfigureAwait(false);
+                node = JsonNode.Parse(frame) as JsonObject ?? [];
+                ended = (header[0] & 2) != 0;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw await NotRunningAsync(during, ex, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SandboxTimeoutException($"sandbox {sandboxId} did not end {service}/{method} at its {deadline?.TotalSeconds:0} s deadline; gave up waiting", ex) { Code = "deadline_exceeded" };
+            }
+
+            if (ended)
             {
                 if (node["error"] is JsonObject error)
                 {
-                    throw ConnectError(error["code"]?.GetValue<string>() ?? "unknown", error["message"]?.GetValue<string>() ?? string.Empty);
+                    var code = error["code"]?.GetValue<string>() ?? "unknown";
+                    var text = error["message"]?.GetValue<string>() ?? string.Empty;
+                    throw code == "unavailable"
+                        ? await NotRunningAsync(during, new SandboxException(text) { Code = code }, CancellationToken.None).ConfigureAwait(false)
+                        : ConnectError(code, text);
                 }
 
                 yield break;
@@ -110,11 +163,11 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         }
     }
 
-    private static SandboxException ConnectError(string code, string message) => code switch
+    private static Exception ConnectError(string code, string message) => code switch
     {
         "not_found" => new SandboxFileNotFoundException(message) { StatusCode = 404, Code = code },
         "invalid_argument" or "failed_precondition" or "already_exists" => new InvalidArgumentException(message) { StatusCode = 400, Code = code },
-        "unauthenticated" or "permission_denied" => new AuthenticationException(message) { StatusCode = 401, Code = code },
+        "unauthenticated" or "permission_denied" => new SandboxAuthenticationException(message) { StatusCode = 401, Code = code },
         "deadline_exceeded" => new SandboxTimeoutException(message) { StatusCode = 504, Code = code },
         "resource_exhausted" => new NotEnoughSpaceException(message) { Code = code },
         _ => new SandboxException($"{code}: {message}") { Code = code },

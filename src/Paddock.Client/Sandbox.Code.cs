@@ -62,6 +62,11 @@ public sealed partial class Sandbox
         {
             throw new SandboxTimeoutException($"the execution ran longer than {options.Timeout.TotalSeconds:0} s and was interrupted", ex);
         }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // The stream broke off: the sandbox was paused, killed or timed out, or the network failed. The API says which.
+            throw await Transport.NotRunningAsync("during RunCodeAsync", ex, CancellationToken.None).ConfigureAwait(false);
+        }
 
         return execution;
     }

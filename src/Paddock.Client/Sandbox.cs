@@ -59,7 +59,16 @@ public sealed partial class Sandbox : IAsyncDisposable
     public static Task<Sandbox> BetaCreateAsync(bool autoPause, SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
         CreateFromAsync(options ?? new SandboxOptions(), autoPause, cancellationToken);
 
-    /// <summary>Connects to a sandbox by id; a paused one is resumed. Its timeout is only ever extended.</summary>
+    /// <summary>
+    /// Connects to a sandbox by id. A running sandbox's timeout is moved to at least <paramref name="timeout"/> from now
+    /// (never shortened); a paused one is resumed, and its timeout set to <paramref name="timeout"/> from now, as E2B does.
+    /// </summary>
+    /// <param name="sandboxId">The sandbox's id.</param>
+    /// <param name="timeout">5 minutes when not given.</param>
+    /// <param name="connection">Where the API is; the environment's settings when not given.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The sandbox, running.</returns>
+    /// <exception cref="SandboxNotFoundException">No such sandbox, or it was killed.</exception>
     public static async Task<Sandbox> ConnectAsync(string sandboxId, TimeSpan? timeout = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
     {
         var api = ControlPlane.For(connection);
@@ -133,14 +142,20 @@ public sealed partial class Sandbox : IAsyncDisposable
             using var response = await Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
-        catch (SandboxTimeoutException)
+        catch (Exception ex) when (ex is SandboxTimeoutException or SandboxNotFoundException or SandboxPausedException)
         {
             return false;
         }
     }
 
-    /// <summary>The host name of a port of the sandbox (<c>&lt;port&gt;-&lt;id&gt;.&lt;domain&gt;</c>).</summary>
-    public string GetHost(int port) => $"{port.ToString(CultureInfo.InvariantCulture)}-{SandboxId}.{_api.Connection.Domain}";
+    /// <summary>
+    /// The host name of a port of the sandbox (<c>&lt;port&gt;-&lt;id&gt;.&lt;domain&gt;</c>), for servers that route by host name
+    /// (E2B's cloud, or Paddock with its <c>Domain</c> setting).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No domain is configured (<see cref="ConnectionOptions.Domain"/> or <c>E2B_DOMAIN</c>).</exception>
+    public string GetHost(int port) => _api.Connection.Domain is { } domain
+        ? $"{port.ToString(CultureInfo.InvariantCulture)}-{SandboxId}.{domain}"
+        : throw new InvalidOperationException("no sandbox domain: set ConnectionOptions.Domain or E2B_DOMAIN to the server's Domain setting (sandbox ports are also reachable through the API's address with the E2b-Sandbox-Id and E2b-Sandbox-Port headers)");
 
     /// <summary>Kills the sandbox (errors ignored): what <c>await using</c> does at the end of the block.</summary>
     public async ValueTask DisposeAsync()
@@ -149,10 +164,7 @@ public sealed partial class Sandbox : IAsyncDisposable
         {
             await KillAsync().ConfigureAwait(false);
         }
-        catch (SandboxException)
-        {
-        }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is ISandboxError)
         {
         }
     }
@@ -186,8 +198,16 @@ public sealed partial class Sandbox : IAsyncDisposable
             body["allow_internet_access"] = internet;
         }
 
-        var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, cancellationToken).ConfigureAwait(false);
-        return FromResponse(api, json!);
+        try
+        {
+            var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, cancellationToken).ConfigureAwait(false);
+            return FromResponse(api, json!);
+        }
+        catch (SandboxNotFoundException ex)
+        {
+            // A create names no sandbox: its 404 is about the template.
+            throw new InvalidArgumentException(ex.Message) { StatusCode = 404 };
+        }
     }
 
     private static Sandbox FromResponse(ControlPlane api, JsonNode json) => new(

@@ -1,4 +1,5 @@
 using Paddock.Testing;
+using Paddock.Testing.Servers;
 
 namespace Paddock.Client.Tests;
 
@@ -113,10 +114,12 @@ public sealed class SandboxLifecycleTests(LiveServer live)
     [Fact]
     public async Task Errors_AreTyped()
     {
-        await Assert.ThrowsAsync<AuthenticationException>(() =>
+        await Assert.ThrowsAsync<SandboxAuthenticationException>(() =>
             Sandbox.CreateAsync(new SandboxOptions { Connection = live.Connection with { ApiKey = "e2b_" + new string('0', 40) } }));
-        await Assert.ThrowsAsync<SandboxNotFoundException>(() =>
+        // An unknown template is a bad argument of the create (the documented type), not a missing sandbox.
+        var template = await Assert.ThrowsAsync<InvalidArgumentException>(() =>
             Sandbox.CreateAsync(new SandboxOptions { Connection = live.Connection, Template = "no-such-template" }));
+        Assert.Contains("no-such-template", template.Message, StringComparison.Ordinal);
         var invalid = await Assert.ThrowsAsync<InvalidArgumentException>(() => Sandbox.CreateAsync(live.Options(TimeSpan.FromDays(30))));
         Assert.Equal(400, invalid.StatusCode);
     }
@@ -144,5 +147,63 @@ public sealed class SandboxLifecycleTests(LiveServer live)
                 Environment.SetEnvironmentVariable(name, null);
             }
         }
+    }
+
+    [Fact]
+    public void WithNoAddress_TheSdkTalksToThisMachine_NeverToAnotherService()
+    {
+        var saved = new[] { "PADDOCK_API_URL", "E2B_API_URL", "E2B_SANDBOX_URL", "E2B_DOMAIN" }.ToDictionary(n => n, Environment.GetEnvironmentVariable);
+        foreach (var name in saved.Keys)
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+
+        try
+        {
+            var local = new ConnectionOptions { ApiKey = "e2b_key" }.Resolve();
+            Assert.Equal(ConnectionOptions.DefaultApiUrl, local.ApiUrl);
+            Assert.Equal(new Uri("http://127.0.0.1:3000/"), local.SandboxBase("isandbox", 49983));
+
+            // E2B's cloud only when named.
+            var cloud = new ConnectionOptions { ApiKey = "e2b_key", Domain = "e2b.app" }.Resolve();
+            Assert.Equal(new Uri("https://api.e2b.app/"), cloud.ApiUrl);
+            Assert.Equal(new Uri("https://49983-isandbox.e2b.app/"), cloud.SandboxBase("isandbox", 49983));
+            Environment.SetEnvironmentVariable("E2B_DOMAIN", "e2b.app");
+            Assert.Equal(new Uri("https://api.e2b.app/"), new ConnectionOptions { ApiKey = "e2b_key" }.Resolve().ApiUrl);
+        }
+        finally
+        {
+            foreach (var (name, value) in saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AServerThatIsDown_IsASandboxConnectionException()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var down = new ConnectionOptions { ApiUrl = new Uri($"http://127.0.0.1:{port}"), ApiKey = ServerProcess.ApiKey };
+        var error = await Assert.ThrowsAsync<SandboxConnectionException>(() => Sandbox.CreateAsync(new SandboxOptions { Connection = down }));
+        Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<SandboxException>(error);
+        await Assert.ThrowsAsync<SandboxConnectionException>(() => Sandbox.GetInfoAsync("isandbox", down));
+    }
+
+    [Fact]
+    public void Timeouts_AreTimeoutExceptions_AndEveryFailureIsAnISandboxError()
+    {
+        Exception timeout = new SandboxTimeoutException("late");
+        Assert.IsAssignableFrom<TimeoutException>(timeout);
+        Assert.IsAssignableFrom<ISandboxError>(timeout);
+        Assert.IsAssignableFrom<ISandboxError>(new SandboxPausedException("paused"));
+        Assert.IsAssignableFrom<SandboxException>(new SandboxAuthenticationException("no"));
+
+        var failed = new CommandExitException(new CommandResult(4, "out\n", "line one\nNo such file or directory\n", null));
+        Assert.Equal("the command failed: exit status 4; stderr: line one\nNo such file or directory", failed.Message);
     }
 }
