@@ -4,13 +4,16 @@ using System.Text.Json.Nodes;
 namespace Paddock.Client;
 
 /// <summary>Commands in the sandbox (envd's <c>process.Process</c> service).</summary>
-public sealed class Commands
+public class Commands
 {
     private const string Service = "process.Process";
     private static readonly TimeSpan s_killOnCancel = TimeSpan.FromSeconds(5);
     private readonly EnvdTransport _transport;
 
     internal Commands(EnvdTransport transport) => _transport = transport;
+
+    /// <summary>For test doubles (mocking libraries), which override the members they use.</summary>
+    protected Commands() => _transport = null!;
 
     /// <summary>
     /// Runs <paramref name="command"/> with <c>bash -l -c</c> and waits for it; throws
@@ -24,7 +27,34 @@ public sealed class Commands
     /// <exception cref="SandboxTimeoutException">The command's timeout passed (it was killed), or the sandbox's did.</exception>
     /// <exception cref="SandboxPausedException">The sandbox was paused before or while it ran.</exception>
     /// <exception cref="SandboxNotFoundException">The sandbox was killed before or while it ran.</exception>
-    public async Task<CommandResult> RunAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<CommandResult> RunAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = ClientTelemetry.Source.StartActivity("paddock command run");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var result = await RunUntracedAsync(command, options, cancellationToken).ConfigureAwait(false);
+            outcome = "ok";
+            return result;
+        }
+        catch (Exception ex)
+        {
+            outcome = ex is CommandExitException ? "exit" : ex is OperationCanceledException ? "canceled" : "error";
+            ClientTelemetry.Fail(activity, ex);
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag("paddock.outcome", outcome);
+            ClientTelemetry.RunDuration.Record(
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("kind", "command"),
+                new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private async Task<CommandResult> RunUntracedAsync(string command, CommandOptions? options, CancellationToken cancellationToken)
     {
         var handle = await StartAsync(command, options, cancellationToken).ConfigureAwait(false);
         try
@@ -49,7 +79,7 @@ public sealed class Commands
     }
 
     /// <summary>Starts <paramref name="command"/> in the background and returns once it runs.</summary>
-    public Task<CommandHandle> StartAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual Task<CommandHandle> StartAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CommandOptions();
         return StartProcessAsync(new JsonArray("-l", "-c", command), options, null, cancellationToken);
@@ -91,7 +121,7 @@ public sealed class Commands
     }
 
     /// <summary>Writes to a command's stdin (it must have been started with <see cref="CommandOptions.Stdin"/>).</summary>
-    public Task SendStdinAsync(int pid, string data, CancellationToken cancellationToken = default) =>
+    public virtual Task SendStdinAsync(int pid, string data, CancellationToken cancellationToken = default) =>
         SendInputAsync(pid, "stdin", Encoding.UTF8.GetBytes(data), cancellationToken);
 
     internal async Task SendInputAsync(int pid, string kind, byte[] data, CancellationToken cancellationToken) =>
@@ -109,7 +139,7 @@ public sealed class Commands
         }, null, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Kills a command (SIGKILL): true, or false when there is no such process.</summary>
-    public async Task<bool> KillAsync(int pid, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> KillAsync(int pid, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -127,7 +157,7 @@ public sealed class Commands
     }
 
     /// <summary>The commands running now: pid, command line and tag.</summary>
-    public async Task<IReadOnlyList<ProcessInfo>> ListAsync(CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<ProcessInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
         var json = await _transport.UnaryAsync(Service, "List", [], null, cancellationToken).ConfigureAwait(false);
         return (json["processes"] as JsonArray ?? []).Select(p => new ProcessInfo(
@@ -138,7 +168,7 @@ public sealed class Commands
     }
 
     /// <summary>Connects to a running command by pid, to wait for it or see its further output.</summary>
-    public async Task<CommandHandle> ConnectAsync(int pid, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<CommandHandle> ConnectAsync(int pid, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {
         var request = new JsonObject { ["process"] = new JsonObject { ["pid"] = pid } };
         var events = _transport.StreamAsync(Service, "Connect", request, null, null, CancellationToken.None).GetAsyncEnumerator(CancellationToken.None);

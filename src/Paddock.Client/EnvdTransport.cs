@@ -22,6 +22,7 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
     public HttpRequestMessage Request(HttpMethod method, int port, string pathAndQuery, string? user = null)
     {
         var request = new HttpRequestMessage(method, new Uri(api.Connection.SandboxBase(sandboxId, port), pathAndQuery.TrimStart('/')));
+        request.Headers.UserAgent.Add(ControlPlane.UserAgent);
         request.Headers.Add("E2b-Sandbox-Id", sandboxId);
         request.Headers.Add("E2b-Sandbox-Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (accessToken is not null)

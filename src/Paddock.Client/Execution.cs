@@ -10,13 +10,19 @@ public sealed class Execution
     }
 
     /// <summary>Every result: the value of the last expression (<see cref="Result.IsMainResult"/>) and anything displayed.</summary>
-    public List<Result> Results { get; } = [];
+    public IReadOnlyList<Result> Results => ResultList;
 
     /// <summary>Output printed to stdout, a piece per message.</summary>
-    public List<string> Stdout { get; } = [];
+    public IReadOnlyList<string> Stdout => StdoutList;
 
     /// <summary>Output printed to stderr, a piece per message.</summary>
-    public List<string> Stderr { get; } = [];
+    public IReadOnlyList<string> Stderr => StderrList;
+
+    internal List<Result> ResultList { get; } = [];
+
+    internal List<string> StdoutList { get; } = [];
+
+    internal List<string> StderrList { get; } = [];
 
     /// <summary>The error the code raised, if it did.</summary>
     public ExecutionError? Error { get; internal set; }
@@ -26,6 +32,17 @@ public sealed class Execution
 
     /// <summary>The text of the main result (the last expression's value), if there is one.</summary>
     public string? Text => Results.FirstOrDefault(r => r.IsMainResult)?.Text;
+
+    /// <summary>The execution in one line: its main result, how much it printed, and its error.</summary>
+    /// <returns>For example <c>Execution { Text = 2, Results = 1, Stdout = "hi\n", Stderr = "", Error = none }</c>.</returns>
+    public override string ToString() =>
+        $"Execution {{ Text = {Text ?? "none"}, Results = {Results.Count}, Stdout = \"{Escape(string.Concat(Stdout))}\", Stderr = \"{Escape(string.Concat(Stderr))}\", Error = {(Error is null ? "none" : $"{Error.Name}: {Error.Value}")} }}";
+
+    private static string Escape(string text)
+    {
+        var shown = text.Length > 200 ? text[..200] + "…" : text;
+        return shown.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>An error raised by executed code.</summary>

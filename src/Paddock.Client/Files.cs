@@ -7,24 +7,27 @@ using System.Text.Json.Nodes;
 namespace Paddock.Client;
 
 /// <summary>The sandbox's files: transfers over envd's <c>/files</c>, the rest over <c>filesystem.Filesystem</c>.</summary>
-public sealed class Files
+public class Files
 {
     private const string Service = "filesystem.Filesystem";
     private readonly EnvdTransport _transport;
 
     internal Files(EnvdTransport transport) => _transport = transport;
 
+    /// <summary>For test doubles (mocking libraries), which override the members they use.</summary>
+    protected Files() => _transport = null!;
+
     /// <summary>
     /// Writes text to a file (creating parent directories, replacing what was there). <paramref name="metadata"/>
     /// (keys are lowercased) is kept with the file and comes back in its <see cref="EntryInfo.Metadata"/>; writing
     /// the file again replaces it.
     /// </summary>
-    public Task<EntryInfo> WriteAsync(
+    public virtual Task<EntryInfo> WriteAsync(
         string path, string content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) =>
         WriteAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(content)), user, metadata, cancellationToken);
 
     /// <summary>Writes bytes to a file, with optional metadata (see the text overload).</summary>
-    public Task<EntryInfo> WriteAsync(
+    public virtual Task<EntryInfo> WriteAsync(
         string path, byte[] content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) =>
         WriteAsync(path, new MemoryStream(content), user, metadata, cancellationToken);
 
@@ -32,7 +35,7 @@ public sealed class Files
     /// Writes a stream to a file, with optional metadata (see the text overload); the stream is sent as it is
     /// read, never held whole in memory.
     /// </summary>
-    public async Task<EntryInfo> WriteAsync(
+    public virtual async Task<EntryInfo> WriteAsync(
         string path, Stream content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
     {
         using var request = _transport.Request(HttpMethod.Post, EnvdTransport.EnvdPort, "files?" + Query(path, user));
@@ -49,11 +52,11 @@ public sealed class Files
     }
 
     /// <summary>Reads a file as UTF-8 text.</summary>
-    public async Task<string> ReadAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
+    public virtual async Task<string> ReadAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
         Encoding.UTF8.GetString(await ReadBytesAsync(path, user, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Reads a file's bytes.</summary>
-    public async Task<byte[]> ReadBytesAsync(string path, string? user = null, CancellationToken cancellationToken = default)
+    public virtual async Task<byte[]> ReadBytesAsync(string path, string? user = null, CancellationToken cancellationToken = default)
     {
         await using var stream = await OpenReadAsync(path, user, cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
@@ -62,7 +65,7 @@ public sealed class Files
     }
 
     /// <summary>Opens a file for reading as it downloads; dispose the stream when done.</summary>
-    public async Task<Stream> OpenReadAsync(string path, string? user = null, CancellationToken cancellationToken = default)
+    public virtual async Task<Stream> OpenReadAsync(string path, string? user = null, CancellationToken cancellationToken = default)
     {
         var request = _transport.Request(HttpMethod.Get, EnvdTransport.EnvdPort, "files?" + Query(path, user));
         var response = await _transport.SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
@@ -83,14 +86,14 @@ public sealed class Files
     }
 
     /// <summary>The entries of a directory, recursively down to <paramref name="depth"/> levels.</summary>
-    public async Task<IReadOnlyList<EntryInfo>> ListAsync(string path, int depth = 1, string? user = null, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<EntryInfo>> ListAsync(string path, int depth = 1, string? user = null, CancellationToken cancellationToken = default)
     {
         var json = await _transport.UnaryAsync(Service, "ListDir", new JsonObject { ["path"] = path, ["depth"] = depth }, user, cancellationToken).ConfigureAwait(false);
         return (json["entries"] as JsonArray ?? []).Select(e => EntryInfo.FromJson(e!)).ToList();
     }
 
     /// <summary>Whether a path exists.</summary>
-    public async Task<bool> ExistsAsync(string path, string? user = null, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> ExistsAsync(string path, string? user = null, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -104,11 +107,11 @@ public sealed class Files
     }
 
     /// <summary>What a path is; <see cref="SandboxFileNotFoundException"/> when it does not exist.</summary>
-    public async Task<EntryInfo> GetInfoAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
+    public virtual async Task<EntryInfo> GetInfoAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
         EntryInfo.FromJson((await _transport.UnaryAsync(Service, "Stat", new JsonObject { ["path"] = path }, user, cancellationToken).ConfigureAwait(false))["entry"]!);
 
     /// <summary>Creates a directory and its parents: true, or false when it already existed.</summary>
-    public async Task<bool> MakeDirAsync(string path, string? user = null, CancellationToken cancellationToken = default)
+    public virtual async Task<bool> MakeDirAsync(string path, string? user = null, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -122,15 +125,15 @@ public sealed class Files
     }
 
     /// <summary>Removes a file or a directory with everything in it (a missing path is fine).</summary>
-    public async Task RemoveAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
+    public virtual async Task RemoveAsync(string path, string? user = null, CancellationToken cancellationToken = default) =>
         await _transport.UnaryAsync(Service, "Remove", new JsonObject { ["path"] = path }, user, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Moves or renames a file or directory.</summary>
-    public async Task<EntryInfo> RenameAsync(string oldPath, string newPath, string? user = null, CancellationToken cancellationToken = default) =>
+    public virtual async Task<EntryInfo> RenameAsync(string oldPath, string newPath, string? user = null, CancellationToken cancellationToken = default) =>
         EntryInfo.FromJson((await _transport.UnaryAsync(Service, "Move", new JsonObject { ["source"] = oldPath, ["destination"] = newPath }, user, cancellationToken).ConfigureAwait(false))["entry"]!);
 
     /// <summary>The changes in a directory as they happen, until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async IAsyncEnumerable<FilesystemEvent> WatchDirAsync(string path, bool recursive = false, string? user = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public virtual async IAsyncEnumerable<FilesystemEvent> WatchDirAsync(string path, bool recursive = false, string? user = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var request = new JsonObject { ["path"] = path, ["recursive"] = recursive };
         await foreach (var message in _transport.StreamAsync(Service, "WatchDir", request, user, null, cancellationToken).ConfigureAwait(false))

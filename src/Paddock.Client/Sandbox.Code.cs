@@ -5,14 +5,14 @@ using System.Text.Json.Nodes;
 namespace Paddock.Client;
 
 /// <summary>Running code in the sandbox's Jupyter kernels (the code interpreter on port 49999).</summary>
-public sealed partial class Sandbox
+public partial class Sandbox
 {
     /// <summary>
     /// Runs code in a stateful kernel and returns its results, output and error. Throws
     /// <see cref="SandboxTimeoutException"/> when <see cref="RunCodeOptions.Timeout"/> passes (the kernel is
     /// interrupted, so the next execution starts at once).
     /// </summary>
-    public async Task<Execution> RunCodeAsync(string code, RunCodeOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<Execution> RunCodeAsync(string code, RunCodeOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new RunCodeOptions();
         if (options.Language is not null && options.Context is not null)
@@ -42,6 +42,10 @@ public sealed partial class Sandbox
             timeout.CancelAfter(options.Timeout);
         }
 
+        using var activity = ClientTelemetry.Source.StartActivity("paddock code run");
+        activity?.SetTag("paddock.language", options.Language ?? options.Context?.Language ?? "python");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error";
         using var request = Transport.Request(HttpMethod.Post, EnvdTransport.CodeInterpreterPort, "execute");
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         var execution = new Execution();
@@ -57,6 +61,8 @@ public sealed partial class Sandbox
                     Apply(execution, message, options);
                 }
             }
+
+            outcome = execution.Error is null ? "ok" : "error_in_code";
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,14 +71,24 @@ public sealed partial class Sandbox
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
             // The stream broke off: the sandbox was paused, killed or timed out, or the network failed. The API says which.
-            throw await Transport.NotRunningAsync("during RunCodeAsync", ex, CancellationToken.None).ConfigureAwait(false);
+            var explained = await Transport.NotRunningAsync("during RunCodeAsync", ex, CancellationToken.None).ConfigureAwait(false);
+            ClientTelemetry.Fail(activity, explained);
+            throw explained;
+        }
+        finally
+        {
+            ClientTelemetry.RunDuration.Record(
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("kind", "code"),
+                new KeyValuePair<string, object?>("outcome", outcome));
         }
 
+        activity?.SetTag("paddock.outcome", outcome);
         return execution;
     }
 
     /// <summary>Creates a code context: a new kernel with its own state.</summary>
-    public async Task<CodeContext> CreateCodeContextAsync(string? language = null, string? cwd = null, CancellationToken cancellationToken = default)
+    public virtual async Task<CodeContext> CreateCodeContextAsync(string? language = null, string? cwd = null, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject();
         if (language is not null)
@@ -90,16 +106,16 @@ public sealed partial class Sandbox
     }
 
     /// <summary>The code contexts there are (the default ones included once used).</summary>
-    public async Task<IReadOnlyList<CodeContext>> ListCodeContextsAsync(CancellationToken cancellationToken = default) =>
+    public virtual async Task<IReadOnlyList<CodeContext>> ListCodeContextsAsync(CancellationToken cancellationToken = default) =>
         ((await InterpreterAsync(HttpMethod.Get, "contexts", null, cancellationToken).ConfigureAwait(false)) as JsonArray ?? [])
             .Select(c => ContextOf(c!)).ToList();
 
     /// <summary>Restarts a context's kernel: its state is cleared.</summary>
-    public Task RestartCodeContextAsync(CodeContext context, CancellationToken cancellationToken = default) =>
+    public virtual Task RestartCodeContextAsync(CodeContext context, CancellationToken cancellationToken = default) =>
         InterpreterAsync(HttpMethod.Post, $"contexts/{Uri.EscapeDataString(context.Id)}/restart", null, cancellationToken);
 
     /// <summary>Removes a context and stops its kernel.</summary>
-    public Task RemoveCodeContextAsync(CodeContext context, CancellationToken cancellationToken = default) =>
+    public virtual Task RemoveCodeContextAsync(CodeContext context, CancellationToken cancellationToken = default) =>
         InterpreterAsync(HttpMethod.Delete, $"contexts/{Uri.EscapeDataString(context.Id)}", null, cancellationToken);
 
     private static void Apply(Execution execution, JsonObject message, RunCodeOptions options)
@@ -111,17 +127,17 @@ public sealed partial class Sandbox
                 break;
             case "stdout":
                 var stdout = message["text"]?.GetValue<string>() ?? string.Empty;
-                execution.Stdout.Add(stdout);
+                execution.StdoutList.Add(stdout);
                 options.OnStdout?.Invoke(stdout);
                 break;
             case "stderr":
                 var stderr = message["text"]?.GetValue<string>() ?? string.Empty;
-                execution.Stderr.Add(stderr);
+                execution.StderrList.Add(stderr);
                 options.OnStderr?.Invoke(stderr);
                 break;
             case "result":
                 var result = Result.FromJson(message);
-                execution.Results.Add(result);
+                execution.ResultList.Add(result);
                 options.OnResult?.Invoke(result);
                 break;
             case "error":

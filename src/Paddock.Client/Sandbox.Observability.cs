@@ -4,13 +4,13 @@ using System.Text.Json.Nodes;
 namespace Paddock.Client;
 
 /// <summary>What a sandbox did: its log (<c>GET /v2/sandboxes/{id}/logs</c>) and its resource use (<c>GET /sandboxes/{id}/metrics</c>).</summary>
-public sealed partial class Sandbox
+public partial class Sandbox
 {
     /// <summary>
     /// The sandbox's log: what the platform did to it and what its agent saw inside, in time order
     /// (newest first with <see cref="SandboxLogQuery.Backward"/>). Logs outlive the sandbox.
     /// </summary>
-    public Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(SandboxLogQuery? query = null, CancellationToken cancellationToken = default) =>
+    public virtual Task<IReadOnlyList<SandboxLogEntry>> GetLogsAsync(SandboxLogQuery? query = null, CancellationToken cancellationToken = default) =>
         GetLogsAsync(_api, SandboxId, query, cancellationToken);
 
     /// <summary>A sandbox's log by id, also once it has been killed.</summary>
@@ -22,7 +22,7 @@ public sealed partial class Sandbox
     /// The sandbox's CPU, memory and disk use, sampled when asked: one sample while it runs (none while it is
     /// paused, or when the sample falls outside <paramref name="start"/>..<paramref name="end"/>).
     /// </summary>
-    public Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken cancellationToken = default) =>
+    public virtual Task<IReadOnlyList<SandboxMetrics>> GetMetricsAsync(DateTimeOffset? start = null, DateTimeOffset? end = null, CancellationToken cancellationToken = default) =>
         GetMetricsAsync(_api, SandboxId, start, end, cancellationToken);
 
     /// <summary>A sandbox's CPU, memory and disk use, by id.</summary>

@@ -9,7 +9,7 @@ namespace Paddock.Client;
 /// run commands (<see cref="Commands"/>) and code (<see cref="RunCodeAsync"/>), move files
 /// (<see cref="Files"/>), and kill it, or let <c>await using</c> kill it for you.
 /// </summary>
-public sealed partial class Sandbox : IAsyncDisposable
+public partial class Sandbox : IAsyncDisposable
 {
     private readonly ControlPlane _api;
 
@@ -25,20 +25,32 @@ public sealed partial class Sandbox : IAsyncDisposable
         Files = new Files(Transport);
     }
 
+    /// <summary>For test doubles (mocking libraries): a sandbox with no connection, whose members the double overrides.</summary>
+    protected Sandbox()
+    {
+        _api = null!;
+        SandboxId = string.Empty;
+        EnvdVersion = string.Empty;
+        Transport = null!;
+        Commands = null!;
+        Pty = null!;
+        Files = null!;
+    }
+
     /// <summary>The sandbox's id: keep it to connect again later.</summary>
-    public string SandboxId { get; }
+    public virtual string SandboxId { get; }
 
     /// <summary>The version of the envd protocol the sandbox's daemon speaks.</summary>
-    public string EnvdVersion { get; }
+    public virtual string EnvdVersion { get; }
 
     /// <summary>Run commands and background processes in the sandbox.</summary>
-    public Commands Commands { get; }
+    public virtual Commands Commands { get; }
 
     /// <summary>Interactive terminals in the sandbox.</summary>
-    public Pty Pty { get; }
+    public virtual Pty Pty { get; }
 
     /// <summary>Read, write, list and watch the sandbox's files.</summary>
-    public Files Files { get; }
+    public virtual Files Files { get; }
 
     internal string? AccessToken { get; }
 
@@ -46,7 +58,7 @@ public sealed partial class Sandbox : IAsyncDisposable
 
     /// <summary>Creates a sandbox (from <c>base</c>, for 5 minutes, unless <paramref name="options"/> say otherwise).</summary>
     public static Task<Sandbox> CreateAsync(SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
-        CreateFromAsync(options ?? new SandboxOptions(), autoPause: null, cancellationToken);
+        CreateAsync(ControlPlane.For(options?.Connection), options ?? new SandboxOptions(), autoPause: null, cancellationToken);
 
     /// <summary>Creates a sandbox from a template, for 5 minutes.</summary>
     public static Task<Sandbox> CreateAsync(string template, CancellationToken cancellationToken = default) =>
@@ -57,7 +69,7 @@ public sealed partial class Sandbox : IAsyncDisposable
     /// timeout passes (connect to resume it). E2B's beta API of the lifecycle guide.
     /// </summary>
     public static Task<Sandbox> BetaCreateAsync(bool autoPause, SandboxOptions? options = null, CancellationToken cancellationToken = default) =>
-        CreateFromAsync(options ?? new SandboxOptions(), autoPause, cancellationToken);
+        CreateAsync(ControlPlane.For(options?.Connection), options ?? new SandboxOptions(), autoPause, cancellationToken);
 
     /// <summary>
     /// Connects to a sandbox by id. A running sandbox's timeout is moved to at least <paramref name="timeout"/> from now
@@ -69,11 +81,13 @@ public sealed partial class Sandbox : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The sandbox, running.</returns>
     /// <exception cref="SandboxNotFoundException">No such sandbox, or it was killed.</exception>
-    public static async Task<Sandbox> ConnectAsync(string sandboxId, TimeSpan? timeout = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default)
+    public static Task<Sandbox> ConnectAsync(string sandboxId, TimeSpan? timeout = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(ControlPlane.For(connection), sandboxId, timeout, cancellationToken);
+
+    internal static async Task<Sandbox> ConnectAsync(ControlPlane api, string sandboxId, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var api = ControlPlane.For(connection);
         var body = new JsonObject { ["timeout"] = Seconds(timeout ?? TimeSpan.FromMinutes(5)) };
-        var (_, json, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/connect", body, cancellationToken).ConfigureAwait(false);
+        var (_, json, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/connect", body, idempotent: true, cancellationToken).ConfigureAwait(false);
         return FromResponse(api, json!);
     }
 
@@ -81,7 +95,7 @@ public sealed partial class Sandbox : IAsyncDisposable
     public static Task<bool> KillAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
         KillAsync(ControlPlane.For(connection), sandboxId, cancellationToken);
 
-    private static async Task<bool> KillAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
+    internal static async Task<bool> KillAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
     {
         var (status, _, _) = await api.SendAsync(HttpMethod.Delete, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
         return status != HttpStatusCode.NotFound;
@@ -104,37 +118,37 @@ public sealed partial class Sandbox : IAsyncDisposable
         new(ControlPlane.For(connection), query ?? new SandboxQuery());
 
     /// <summary>Kills this sandbox: true, or false when it was already gone.</summary>
-    public Task<bool> KillAsync(CancellationToken cancellationToken = default) => KillAsync(_api, SandboxId, cancellationToken);
+    public virtual Task<bool> KillAsync(CancellationToken cancellationToken = default) => KillAsync(_api, SandboxId, cancellationToken);
 
     /// <summary>Sets the timeout to <paramref name="timeout"/> from now: shorter or longer.</summary>
-    public Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => SetTimeoutAsync(_api, SandboxId, timeout, cancellationToken);
+    public virtual Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => SetTimeoutAsync(_api, SandboxId, timeout, cancellationToken);
 
     /// <summary>What the API knows about this sandbox.</summary>
-    public Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default) => GetInfoAsync(_api, SandboxId, cancellationToken);
+    public virtual Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default) => GetInfoAsync(_api, SandboxId, cancellationToken);
 
-    private static async Task SetTimeoutAsync(ControlPlane api, string sandboxId, TimeSpan timeout, CancellationToken cancellationToken) =>
-        await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, cancellationToken).ConfigureAwait(false);
+    internal static async Task SetTimeoutAsync(ControlPlane api, string sandboxId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, idempotent: true, cancellationToken).ConfigureAwait(false);
 
-    private static async Task<SandboxInfo> GetInfoAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
+    internal static async Task<SandboxInfo> GetInfoAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
     {
         var (_, json, _) = await api.SendAsync(HttpMethod.Get, $"sandboxes/{Escape(sandboxId)}", null, cancellationToken).ConfigureAwait(false);
         return SandboxInfo.FromJson(json!);
     }
 
     /// <summary>Pauses the sandbox: true, or false when it was already paused.</summary>
-    public Task<bool> PauseAsync(CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, cancellationToken);
+    public virtual Task<bool> PauseAsync(CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, cancellationToken);
 
-    private static async Task<bool> PauseAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
+    internal static async Task<bool> PauseAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
     {
         var (status, _, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/pause", new JsonObject(), cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
         return status != HttpStatusCode.Conflict;
     }
 
     /// <summary>E2B's beta name of <see cref="PauseAsync(CancellationToken)"/>.</summary>
-    public Task<bool> BetaPauseAsync(CancellationToken cancellationToken = default) => PauseAsync(cancellationToken);
+    public virtual Task<bool> BetaPauseAsync(CancellationToken cancellationToken = default) => PauseAsync(cancellationToken);
 
     /// <summary>Whether the sandbox runs and its daemon answers.</summary>
-    public async Task<bool> IsRunningAsync(CancellationToken cancellationToken = default)
+    public virtual async Task<bool> IsRunningAsync(CancellationToken cancellationToken = default)
     {
         using var request = Transport.Request(HttpMethod.Get, EnvdTransport.EnvdPort, "health");
         try
@@ -153,12 +167,21 @@ public sealed partial class Sandbox : IAsyncDisposable
     /// (E2B's cloud, or Paddock with its <c>Domain</c> setting).
     /// </summary>
     /// <exception cref="InvalidOperationException">No domain is configured (<see cref="ConnectionOptions.Domain"/> or <c>E2B_DOMAIN</c>).</exception>
-    public string GetHost(int port) => _api.Connection.Domain is { } domain
+    public virtual string GetHost(int port) => _api.Connection.Domain is { } domain
         ? $"{port.ToString(CultureInfo.InvariantCulture)}-{SandboxId}.{domain}"
         : throw new InvalidOperationException("no sandbox domain: set ConnectionOptions.Domain or E2B_DOMAIN to the server's Domain setting (sandbox ports are also reachable through the API's address with the E2b-Sandbox-Id and E2b-Sandbox-Port headers)");
 
     /// <summary>Kills the sandbox (errors ignored): what <c>await using</c> does at the end of the block.</summary>
+    /// <returns>A task that completes once the sandbox is killed (or could not be).</returns>
     public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>What <see cref="DisposeAsync"/> does: kills the sandbox, ignoring failures. Test doubles may override it.</summary>
+    /// <returns>A task that completes once the sandbox is killed (or could not be).</returns>
+    protected virtual async ValueTask DisposeAsyncCore()
     {
         try
         {
@@ -169,16 +192,21 @@ public sealed partial class Sandbox : IAsyncDisposable
         }
     }
 
-    private static async Task<Sandbox> CreateFromAsync(SandboxOptions options, bool? autoPause, CancellationToken cancellationToken)
+    /// <summary>The sandbox's id, for logs.</summary>
+    /// <returns><c>Sandbox &lt;id&gt;</c>.</returns>
+    public override string ToString() => $"Sandbox {SandboxId}";
+
+    internal static async Task<Sandbox> CreateAsync(ControlPlane api, SandboxOptions options, bool? autoPause, CancellationToken cancellationToken)
     {
-        var api = ControlPlane.For(options.Connection);
+        using var activity = ClientTelemetry.Source.StartActivity("paddock sandbox create");
+        activity?.SetTag("paddock.template", options.Template);
         var body = new JsonObject
         {
             ["templateID"] = options.Template,
             ["timeout"] = Seconds(options.Timeout),
             ["secure"] = options.Secure,
         };
-        if (autoPause is { } pause)
+        if ((autoPause ?? options.AutoPause) is { } pause)
         {
             body["autoPause"] = pause;
         }
@@ -200,13 +228,23 @@ public sealed partial class Sandbox : IAsyncDisposable
 
         try
         {
-            var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, cancellationToken).ConfigureAwait(false);
-            return FromResponse(api, json!);
+            // Never retried: a create that reached the server but lost its answer would make a second sandbox.
+            var (_, json, _) = await api.SendAsync(HttpMethod.Post, "sandboxes", body, idempotent: false, cancellationToken).ConfigureAwait(false);
+            var sandbox = FromResponse(api, json!);
+            activity?.SetTag("paddock.sandbox.id", sandbox.SandboxId);
+            return sandbox;
         }
         catch (SandboxNotFoundException ex)
         {
             // A create names no sandbox: its 404 is about the template.
-            throw new InvalidArgumentException(ex.Message) { StatusCode = 404 };
+            var invalid = new InvalidArgumentException(ex.Message) { StatusCode = 404 };
+            ClientTelemetry.Fail(activity, invalid);
+            throw invalid;
+        }
+        catch (Exception ex) when (ex is ISandboxError)
+        {
+            ClientTelemetry.Fail(activity, ex);
+            throw;
         }
     }
 

@@ -53,7 +53,7 @@ public sealed class SandboxTimeoutException(string message, Exception? inner = n
 public sealed class SandboxNotFoundException(string message) : SandboxException(message);
 
 /// <summary>
-/// The sandbox is paused: nothing runs in it until it is resumed (<see cref="Sandbox.ConnectAsync"/>). A pause also
+/// The sandbox is paused: nothing runs in it until it is resumed (<see cref="Sandbox.ConnectAsync(string, TimeSpan?, ConnectionOptions?, CancellationToken)"/>). A pause also
 /// ends the commands, executions and watches that were streaming from it; their processes go on after a resume.
 /// </summary>
 /// <param name="message">Which sandbox.</param>

@@ -39,10 +39,20 @@ public sealed record SandboxInfo(
             metadata,
             Time(json["startedAt"]),
             Time(json["endAt"]),
-            json["state"]?.GetValue<string>() == "paused" ? SandboxState.Paused : SandboxState.Running,
+            json["state"]?.GetValue<string>() switch
+            {
+                "paused" => SandboxState.Paused,
+                "killed" => SandboxState.Killed,
+                _ => SandboxState.Running,
+            },
             json["cpuCount"]?.GetValue<int>() ?? 0,
             json["memoryMB"]?.GetValue<int>() ?? 0);
     }
+
+    /// <summary>The sandbox in one line: id, state, template, when it ends, and its metadata.</summary>
+    /// <returns>For example <c>SandboxInfo { SandboxId = i3f…, State = Running, Template = base, EndAt = 2026-11-30T12:05:00Z, Metadata = { owner = me } }</c>.</returns>
+    public override string ToString() =>
+        $"SandboxInfo {{ SandboxId = {SandboxId}, State = {State}, Template = {Name ?? TemplateId}, EndAt = {EndAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}, Metadata = {{ {string.Join(", ", Metadata.Select(m => $"{m.Key} = {m.Value}"))} }} }}";
 
     private static DateTimeOffset Time(JsonNode? value) =>
         DateTimeOffset.Parse(value!.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

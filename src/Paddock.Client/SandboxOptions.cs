@@ -18,9 +18,12 @@ public sealed record SandboxOptions
     /// <summary>Whether traffic to the sandbox needs its access token (signed URLs for file transfers). On by default.</summary>
     public bool Secure { get; init; } = true;
 
+    /// <summary>Pause the sandbox instead of killing it when its timeout passes (connect to it to resume it). Off by default.</summary>
+    public bool? AutoPause { get; init; }
+
     /// <summary>Whether the sandbox may reach the internet.</summary>
     public bool? AllowInternetAccess { get; init; }
 
-    /// <summary>Where the API is; the environment variables when null.</summary>
+    /// <summary>Where the API is; the environment variables when null. Ignored by an <see cref="ISandboxClient"/>, which has its own.</summary>
     public ConnectionOptions? Connection { get; init; }
 }

@@ -56,7 +56,7 @@ public sealed class SandboxPaginator : IAsyncEnumerable<SandboxInfo>
             ? Uri.EscapeDataString(string.Join('&', pairs.Select(m => $"{Uri.EscapeDataString(m.Key)}={Uri.EscapeDataString(m.Value)}")))
             : null;
         return QueryString.Of(
-            ("state", _query.State is { Count: > 0 } states ? string.Join(',', states.Select(s => s == SandboxState.Paused ? "paused" : "running")) : null),
+            ("state", _query.State is { Count: > 0 } states ? string.Join(',', states.Select(s => s switch { SandboxState.Paused => "paused", SandboxState.Killed => "killed", _ => "running" })) : null),
             ("metadata", metadata),
             ("limit", _query.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("nextToken", _nextToken));

@@ -3,7 +3,7 @@ namespace Paddock.Client;
 /// <summary>Which sandboxes <see cref="Sandbox.List"/> returns.</summary>
 public sealed record SandboxQuery
 {
-    /// <summary>Only sandboxes in these states; both running and paused when null.</summary>
+    /// <summary>Only sandboxes in these states; both running and paused when null (killed ones only when asked for).</summary>
     public IReadOnlyList<SandboxState>? State { get; init; }
 
     /// <summary>Only sandboxes whose metadata has all these pairs.</summary>

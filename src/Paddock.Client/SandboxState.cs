@@ -8,4 +8,7 @@ public enum SandboxState
 
     /// <summary>Paused: memory and files kept, nothing runs; connecting resumes it.</summary>
     Paused,
+
+    /// <summary>Killed: gone for good (listed only when asked for, with <see cref="SandboxQuery.State"/>).</summary>
+    Killed,
 }

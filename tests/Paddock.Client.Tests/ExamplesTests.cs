@@ -41,4 +41,25 @@ public sealed class ExamplesTests(LiveServer live)
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
         Assert.Contains(expected, await stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheHostedExample_UsesAddPaddock_AndExportsTheSdksSpansAndMetrics()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Paddock.Hosted.dll"));
+        info.Environment["Paddock__ApiUrl"] = live.Server.BaseAddress.ToString();
+        info.Environment["Paddock__ApiKey"] = ServerProcess.ApiKey;
+        info.Environment["PADDOCK_API_URL"] = null;
+        info.Environment["PADDOCK_API_KEY"] = null;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {output}{await stderr}");
+        Assert.Contains("The sandbox runs Linux; sum(range(10)) = 45", output, StringComparison.Ordinal);
+        Assert.Contains("paddock sandbox create", output, StringComparison.Ordinal);
+        Assert.Contains("paddock POST sandboxes", output, StringComparison.Ordinal);
+        Assert.Contains("paddock.client.request.duration", output, StringComparison.Ordinal);
+    }
 }
