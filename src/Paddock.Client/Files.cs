@@ -20,8 +20,18 @@ public class Files
     /// <summary>
     /// Writes text to a file (creating parent directories, replacing what was there). <paramref name="metadata"/>
     /// (keys are lowercased) is kept with the file and comes back in its <see cref="EntryInfo.Metadata"/>; writing
-    /// the file again replaces it.
+    /// the file again replaces it. As with E2B's daemon, the sandbox's daemon writes the file itself and gives it
+    /// to <paramref name="user"/> (the sandbox's default user when null): the user's own permissions are not
+    /// checked, so a path the user's shell could not write (e.g. under <c>/etc</c>) is written too.
     /// </summary>
+    /// <param name="path">Absolute, or relative to the user's home.</param>
+    /// <param name="content">The text, written as UTF-8.</param>
+    /// <param name="user">Who owns the file; the sandbox's default user when null.</param>
+    /// <param name="metadata">Labels kept with the file.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>The written file's entry.</returns>
+    /// <exception cref="NotEnoughSpaceException">The sandbox's disk quota is used up.</exception>
+    /// <exception cref="InvalidArgumentException">The path is a directory or not valid.</exception>
     public virtual Task<EntryInfo> WriteAsync(
         string path, string content, string? user = null, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) =>
         WriteAsync(path, new MemoryStream(Encoding.UTF8.GetBytes(content)), user, metadata, cancellationToken);

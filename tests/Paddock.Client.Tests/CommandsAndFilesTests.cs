@@ -135,4 +135,12 @@ public sealed class CommandsAndFilesTests(LiveServer live) : IAsyncLifetime
         await watching;
         Assert.Contains(events, e => e.Name == "new.txt" && e.Type is "create" or "write");
     }
+
+    [Fact]
+    public async Task Write_IsTheDaemons_AsWithE2b_TheFileGoesToTheUser()
+    {
+        // envd writes as root and gives the file to the user without checking the user's permissions; so does Paddock.
+        await _sandbox.Files.WriteAsync("/etc/written-by-the-sdk", "x");
+        Assert.Equal("user x\n", (await _sandbox.Commands.RunAsync("stat -c %U /etc/written-by-the-sdk; cat /etc/written-by-the-sdk; echo")).Stdout.Replace("\n", " ", StringComparison.Ordinal).TrimEnd() + "\n");
+    }
 }
