@@ -14,7 +14,7 @@ public sealed class ConnectTests(CliServer live)
     private const string Prompt = ":~$";
 
     [Fact]
-    public async Task Connect_EchoesOnce_CompletesOnTab_FollowsTheSize_AndCtrlDExitsWithTheShellsCode()
+    public async Task Connect_EchoesOnce_CompletesOnTab_FollowsResizes_AndCtrlDExitsWithTheShellsCode()
     {
         await using var session = await ConnectAsync();
         await session.Tmux.WaitForAsync(Prompt);
@@ -30,6 +30,9 @@ public sealed class ConnectTests(CliServer live)
         await session.Tmux.SendAsync("tab-$((1+1)); stty size", "Enter");
         await session.Tmux.WaitForAsync("tab-2\n");
         await session.Tmux.WaitForAsync("40 120\n");
+        await session.Tmux.ResizeAsync(100, 30);
+        await session.Tmux.SendAsync("stty size", "Enter");
+        await session.Tmux.WaitForAsync("30 100\n");
 
         // Ctrl-D at the prompt ends the shell, which exits with its last command's code.
         await session.Tmux.SendAsync("(exit 3)", "Enter");

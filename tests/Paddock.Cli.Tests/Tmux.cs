@@ -32,6 +32,10 @@ internal sealed class Tmux : IAsyncDisposable
     /// <summary>Keys as tmux names them: text, <c>Enter</c>, <c>C-c</c>, <c>C-d</c>, <c>Tab</c>.</summary>
     public async Task SendAsync(params string[] keys) => await Host.RunAsync("tmux", ["send-keys", "-t", _name, .. keys]);
 
+    /// <summary>Resizes the terminal, as a user resizing the window (the program in it gets SIGWINCH).</summary>
+    public async Task ResizeAsync(int cols, int rows) =>
+        await Host.RunAsync("tmux", "resize-window", "-t", _name, "-x", $"{cols}", "-y", $"{rows}");
+
     /// <summary>Waits until the screen shows <paramref name="text"/>, and returns the screen.</summary>
     public async Task<string> WaitForAsync(string text, TimeSpan? within = null)
     {
