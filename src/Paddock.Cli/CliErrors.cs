@@ -78,6 +78,9 @@ internal static class CliErrors
         }
     }
 
+    /// <summary>Whether <paramref name="exception"/> says the sandbox does not exist (any more).</summary>
+    public static bool IsSandboxNotFound(Exception exception) => exception is SandboxNotFoundException;
+
     private static async Task<int> FailAsync(int exitCode, string message)
     {
         await Console.Error.WriteLineAsync($"paddock: {message}");

@@ -86,7 +86,7 @@ internal static class LogsCommand
                 {
                     await Sandbox.GetInfoAsync(sandboxId, options, ct);
                 }
-                catch (SandboxNotFoundException)
+                catch (Exception ex) when (CliErrors.IsSandboxNotFound(ex))
                 {
                     // Killed: print what it logged up to the end, then stop.
                     ended = true;

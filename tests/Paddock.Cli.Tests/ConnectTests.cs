@@ -80,6 +80,21 @@ public sealed class ConnectTests(CliServer live)
         await Eventually.TrueAsync(async () => !await session.RemoteSleepsAsync(), "the remote shell and its sleep to be killed", TimeSpan.FromSeconds(20));
     }
 
+    [Fact]
+    public async Task Connect_WhoseTerminalIsClosed_Ends_AndKillsTheRemoteShellAndItsChildren()
+    {
+        await using var session = await ConnectAsync();
+        await session.Tmux.WaitForAsync(Prompt);
+        await session.Tmux.SendAsync("sleep 300", "Enter");
+        await Eventually.TrueAsync(async () => await session.RemoteSleepsAsync(), "the remote sleep to start", TimeSpan.FromSeconds(20));
+        var pid = await File.ReadAllTextAsync(session.PidFile);
+
+        // As closing a terminal window: the terminal hangs up under the CLI.
+        await session.Tmux.DisposeAsync();
+        await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{pid.Trim()}"), "the CLI to end", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(async () => !await session.RemoteSleepsAsync(), "the remote shell and its sleep to be killed", TimeSpan.FromSeconds(20));
+    }
+
     private async Task<Session> ConnectAsync()
     {
         var id = (await live.PaddockAsync("sandbox", "create")).Stdout.Trim();

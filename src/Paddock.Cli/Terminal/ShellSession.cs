@@ -13,7 +13,8 @@ namespace Paddock.Cli.Terminal;
 internal sealed class ShellSession(Sandbox sandbox) : IDisposable
 {
     private const int KeyBufferSize = 4096;
-    private static readonly TimeSpan s_killLimit = TimeSpan.FromSeconds(5);
+    // Under System.CommandLine's 2 s grace after SIGTERM or SIGINT, after which it ends the process anyway.
+    private static readonly TimeSpan s_killLimit = TimeSpan.FromSeconds(1.5);
 
     // How long a failed keystroke waits for the shell's end, which is the likely reason it failed.
     private static readonly TimeSpan s_exitGrace = TimeSpan.FromSeconds(2);
