@@ -14,13 +14,12 @@ internal static partial class Posix
     /// <summary>Larger than <c>struct termios</c> on Linux (60 bytes) and macOS (72): it is only passed back to libc.</summary>
     public const int TermiosSize = 256;
 
+    // errno values as Linux numbers them; elsewhere a read that fails just ends the input.
     public const int Eintr = 4;
     public const int Eagain = 11;
 
     public const short PollIn = 0x1;
     public const short PollErr = 0x8;
-    public const short PollHup = 0x10;
-    public const short PollNval = 0x20;
 
     // TCSADRAIN: output already written is sent with the old modes, as ssh does.
     private const int TcsaDrain = 1;

@@ -42,7 +42,7 @@ internal sealed class ShellSession(Sandbox sandbox) : IDisposable
             if (first == keys && keys.IsCompletedSuccessfully && !keys.Result)
             {
                 // Piped input ended and was passed on as Ctrl-D: the shell decides when to end.
-                first = await Task.WhenAny(exited, left);
+                await Task.WhenAny(exited, left);
             }
             else if (first == keys && keys.IsFaulted)
             {
