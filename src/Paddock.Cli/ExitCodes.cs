@@ -19,4 +19,7 @@ internal static class ExitCodes
 
     /// <summary>A timeout passed, or the sandbox is not running.</summary>
     public const int Timeout = 5;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

@@ -16,9 +16,9 @@ internal static class FileCommands
         var json = new Option<bool>("--json") { Description = "Print JSON" };
 
         var ls = new Command("ls", "List a directory") { id, path, depth, json };
-        ls.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        ls.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
-            var sandbox = await Sandbox.ConnectAsync(parse.GetValue(id)!, null, connection(parse), ct);
+            var sandbox = await LiveSandbox.AttachAsync(parse.GetValue(id)!, connection(parse), resume: false, ct);
             var entries = await sandbox.Files.ListAsync(parse.GetValue(path)!, parse.GetValue(depth), null, ct);
             if (parse.GetValue(json))
             {
@@ -41,9 +41,9 @@ internal static class FileCommands
         }));
 
         var cat = new Command("cat", "Print a file") { id, path };
-        cat.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        cat.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
-            var sandbox = await Sandbox.ConnectAsync(parse.GetValue(id)!, null, connection(parse), ct);
+            var sandbox = await LiveSandbox.AttachAsync(parse.GetValue(id)!, connection(parse), resume: false, ct);
             await using var stream = await sandbox.Files.OpenReadAsync(parse.GetValue(path)!, null, ct);
             await using var stdout = Console.OpenStandardOutput();
             await stream.CopyToAsync(stdout, ct);
@@ -51,20 +51,40 @@ internal static class FileCommands
 
         var local = new Argument<string>("local") { Description = "A local file" };
         var put = new Command("put", "Upload a local file to a path in the sandbox") { id, local, path };
-        put.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        put.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
-            var sandbox = await Sandbox.ConnectAsync(parse.GetValue(id)!, null, connection(parse), ct);
-            await using var source = File.OpenRead(parse.GetValue(local)!);
+            var from = parse.GetValue(local)!;
+            if (Directory.Exists(from))
+            {
+                throw new CliException(ExitCodes.InvalidArgument, $"{from} is a directory: put uploads one file");
+            }
+
+            if (!File.Exists(from))
+            {
+                throw new CliException(ExitCodes.NotFound, $"{from}: no such file");
+            }
+
+            var sandbox = await LiveSandbox.AttachAsync(parse.GetValue(id)!, connection(parse), resume: false, ct);
+            await using var source = File.OpenRead(from);
             var entry = await sandbox.Files.WriteAsync(parse.GetValue(path)!, source, cancellationToken: ct);
             Console.Out.WriteLine(entry.Path);
         }));
 
-        var get = new Command("get", "Download a file of the sandbox to a local path") { id, path, local };
-        get.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        var get = new Command("get", "Download a file of the sandbox to a local path (into it, when it is a directory)") { id, path, local };
+        get.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
-            var sandbox = await Sandbox.ConnectAsync(parse.GetValue(id)!, null, connection(parse), ct);
-            await using var stream = await sandbox.Files.OpenReadAsync(parse.GetValue(path)!, null, ct);
-            await using var target = File.Create(parse.GetValue(local)!);
+            var remote = parse.GetValue(path)!;
+            var to = parse.GetValue(local)!;
+
+            // As cp does: into a directory, under the file's own name.
+            if (Directory.Exists(to))
+            {
+                to = Path.Combine(to, Path.GetFileName(remote.TrimEnd('/')));
+            }
+
+            var sandbox = await LiveSandbox.AttachAsync(parse.GetValue(id)!, connection(parse), resume: false, ct);
+            await using var stream = await sandbox.Files.OpenReadAsync(remote, null, ct);
+            await using var target = File.Create(to);
             await stream.CopyToAsync(target, ct);
         }));
 

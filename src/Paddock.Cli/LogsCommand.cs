@@ -28,7 +28,7 @@ internal static class LogsCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per entry and line (for scripts)" };
 
         var logs = new Command("logs", "Show a sandbox's log, also after it was killed") { id, level, search, tail, follow, json };
-        logs.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        logs.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
             var sandboxId = parse.GetValue(id)!;
             var options = connection(parse);
@@ -86,7 +86,7 @@ internal static class LogsCommand
                 {
                     await Sandbox.GetInfoAsync(sandboxId, options, ct);
                 }
-                catch (SandboxNotFoundException)
+                catch (Exception ex) when (CliErrors.IsSandboxNotFound(ex))
                 {
                     // Killed: print what it logged up to the end, then stop.
                     ended = true;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paddock.Client;
@@ -9,33 +10,43 @@ namespace Paddock.Cli;
 /// <summary>What the commands print: tables and relative times for people, JSON for scripts.</summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // JSON for a terminal or a file, not for an HTML page: '+', '<', '&' and non-ASCII text stay as they are
+    // (the default encoder writes "\u002B" for '+'); quotes and control characters are still escaped.
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Json(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(s_indented));
 
-    public static JsonObject ToJson(SandboxInfo info)
+    public static JsonObject ToJson(SandboxInfo info) => ToJson(SandboxRow.From(info));
+
+    public static JsonObject ToJson(SandboxRow row)
     {
         var metadata = new JsonObject();
-        foreach (var (key, value) in info.Metadata)
+        foreach (var (key, value) in row.Metadata)
         {
             metadata[key] = value;
         }
 
-        return new JsonObject
+        var json = new JsonObject
         {
-            ["sandboxId"] = info.SandboxId,
-            ["templateId"] = info.TemplateId,
-            ["name"] = info.Name,
-            ["state"] = info.State == SandboxState.Paused ? "paused" : "running",
-            ["startedAt"] = info.StartedAt.ToString("O", CultureInfo.InvariantCulture),
-            ["endAt"] = info.EndAt.ToString("O", CultureInfo.InvariantCulture),
-            ["cpuCount"] = info.CpuCount,
-            ["memoryMB"] = info.MemoryMB,
+            ["sandboxId"] = row.SandboxId,
+            ["templateId"] = row.TemplateId,
+            ["name"] = row.Name,
+            ["state"] = row.State,
+            ["startedAt"] = row.StartedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["endAt"] = row.EndAt.ToString("O", CultureInfo.InvariantCulture),
+            ["cpuCount"] = row.CpuCount,
+            ["memoryMB"] = row.MemoryMB,
             ["metadata"] = metadata,
         };
+        if (row.KillReason is not null)
+        {
+            json["killReason"] = row.KillReason;
+        }
+
+        return json;
     }
 
-    public static void Table(IEnumerable<SandboxInfo> sandboxes)
+    public static void Table(IEnumerable<SandboxRow> sandboxes)
     {
         var table = new Table().Border(TableBorder.Simple);
         foreach (var column in new[] { "SANDBOX ID", "TEMPLATE", "STATE", "STARTED", "ENDS", "METADATA" })
@@ -49,9 +60,14 @@ internal static class Output
             table.AddRow(
                 Markup.Escape(s.SandboxId),
                 Markup.Escape(s.Name ?? s.TemplateId),
-                s.State == SandboxState.Paused ? "[yellow]paused[/]" : "[green]running[/]",
+                State(s.State),
                 Relative(s.StartedAt - now),
-                s.State == SandboxState.Paused ? "-" : Relative(s.EndAt - now),
+                s.State switch
+                {
+                    "paused" => "-",
+                    "killed" => Markup.Escape($"{Relative(s.EndAt - now)} ({s.KillReason ?? "?"})"),
+                    _ => Relative(s.EndAt - now),
+                },
                 Markup.Escape(string.Join(", ", s.Metadata.Select(m => $"{m.Key}={m.Value}"))));
         }
 
@@ -64,7 +80,7 @@ internal static class Output
         var now = DateTimeOffset.UtcNow;
         grid.AddRow("Sandbox", Markup.Escape(info.SandboxId));
         grid.AddRow("Template", Markup.Escape(info.Name is null ? info.TemplateId : $"{info.Name} ({info.TemplateId})"));
-        grid.AddRow("State", info.State == SandboxState.Paused ? "[yellow]paused[/]" : "[green]running[/]");
+        grid.AddRow("State", State(info.State == SandboxState.Paused ? "paused" : "running"));
         grid.AddRow("Started", $"{info.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({Relative(info.StartedAt - now)})");
         grid.AddRow("Ends", info.State == SandboxState.Paused ? "-" : $"{info.EndAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({Relative(info.EndAt - now)})");
         grid.AddRow("Resources", $"{info.CpuCount} CPU, {info.MemoryMB} MiB");
@@ -82,4 +98,11 @@ internal static class Output
             : $"{span.TotalDays:0} days";
         return offset >= TimeSpan.Zero ? "in " + text : text + " ago";
     }
+
+    private static string State(string state) => state switch
+    {
+        "paused" => "[yellow]paused[/]",
+        "killed" => "[grey]killed[/]",
+        _ => "[green]running[/]",
+    };
 }

@@ -4,7 +4,24 @@ using Paddock.Client;
 
 // paddock: the server, and sandboxes from the terminal. Connection settings come from --api-url and
 // --api-key, else PADDOCK_API_URL/PADDOCK_API_KEY, else E2B's variables (as the SDK reads them).
-var apiUrl = new Option<Uri?>("--api-url") { Description = "The Paddock (or E2B) API, e.g. http://127.0.0.1:3000", Recursive = true };
+var apiUrl = new Option<Uri?>("--api-url")
+{
+    Description = "The Paddock (or E2B) API, e.g. http://127.0.0.1:3000",
+    Recursive = true,
+
+    // System.CommandLine has no converter for Uri: without this every value is refused.
+    CustomParser = result =>
+    {
+        var text = result.Tokens[^1].Value;
+        var url = ApiUrl.Parse(text);
+        if (url is null)
+        {
+            result.AddError($"--api-url must be an http(s) URL such as http://127.0.0.1:3000, not '{text}'");
+        }
+
+        return url;
+    },
+};
 var apiKey = new Option<string?>("--api-key") { Description = "The API key (e2b_…)", Recursive = true };
 
 ConnectionOptions Connection(ParseResult parse)
@@ -28,4 +45,5 @@ var root = new RootCommand("Paddock: isolated code-execution sandboxes") { apiUr
 root.Subcommands.Add(ServerCommand.Build());
 root.Subcommands.Add(SandboxCommands.Build(Connection));
 root.Subcommands.Add(TemplateCommands.Build(Connection));
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+return ParseErrors.Found(parsed) ? await ParseErrors.ReportAsync(parsed) : await parsed.InvokeAsync();

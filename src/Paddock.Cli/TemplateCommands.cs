@@ -13,7 +13,7 @@ internal static class TemplateCommands
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var list = new Command("list", "List the templates sandboxes can be created from") { json };
         list.Aliases.Add("ls");
-        list.SetAction((parse, ct) => SandboxCommands.Run(async () =>
+        list.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
             var templates = await SandboxTemplate.ListAsync(connection(parse), ct);
             if (parse.GetValue(json))

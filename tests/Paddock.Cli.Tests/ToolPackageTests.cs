@@ -75,6 +75,31 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Empty(Host.MountPointsUnder(_dir));
     }
 
+    /// <summary>
+    /// The README's commands on a fresh clone (of the commit under test): packing publishes the agent, which no
+    /// earlier build has restored there, and the package installs as a tool that runs.
+    /// </summary>
+    [Fact]
+    public async Task Pack_OnAFreshClone_AsTheReadmeSays_MakesAToolWithTheAgent()
+    {
+        var repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ServerProcess.AgentPath)!, "..", ".."));
+        var clone = Path.Combine(_dir, "clone");
+        var commit = (await RunAsync("git", ["-C", repo, "rev-parse", "HEAD"])).Trim();
+        await RunAsync("git", ["clone", "--quiet", "--no-checkout", repo, clone]);
+        await RunAsync("git", ["-C", clone, "checkout", "--quiet", commit]);
+
+        await RunAsync("dotnet", ["pack", Path.Combine(clone, "src", "Paddock.Cli"), "-o", Path.Combine(clone, "nupkg"), "--nologo"], within: TimeSpan.FromMinutes(20));
+        var package = Assert.Single(Directory.GetFiles(Path.Combine(clone, "nupkg"), "Paddock.Cli.*.nupkg"));
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
+        {
+            Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/agent/paddock-agent", StringComparison.Ordinal));
+        }
+
+        await RunAsync("dotnet", ["tool", "install", "--tool-path", Path.Combine(_dir, "tool"), "--add-source", Path.Combine(clone, "nupkg"), "Paddock.Cli"],
+            new() { ["NUGET_PACKAGES"] = Path.Combine(_dir, "packages") });
+        Assert.Contains("sandbox", await RunAsync(Path.Combine(_dir, "tool", "paddock"), ["--help"]), StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -111,7 +136,7 @@ public sealed class ToolPackageTests : IDisposable
         }
     }
 
-    private static async Task<string> RunAsync(string file, string[] args, Dictionary<string, string>? environment = null)
+    private static async Task<string> RunAsync(string file, string[] args, Dictionary<string, string>? environment = null, TimeSpan? within = null)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -127,7 +152,7 @@ public sealed class ToolPackageTests : IDisposable
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync().WaitAsync(within ?? TimeSpan.FromMinutes(5));
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
         return await stdout;
     }
