@@ -95,7 +95,8 @@ internal sealed class ConnectEndOfStream(HttpContent inner, Func<string> reason,
             return read;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        // The proxy copies bodies asynchronously; nothing reads this synchronously.
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read the stream asynchronously");
 
         public override void Flush()
         {
