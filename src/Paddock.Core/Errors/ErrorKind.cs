@@ -18,6 +18,9 @@ public enum ErrorKind
     /// <summary>The server cannot take more right now (HTTP 503).</summary>
     Unavailable,
 
+    /// <summary>A configured limit is reached: nothing more until something ends (HTTP 429).</summary>
+    LimitReached,
+
     /// <summary>Something failed inside Paddock (HTTP 500).</summary>
     Internal,
 }

@@ -18,6 +18,12 @@ public sealed class LifecycleOptions
     /// <summary>Disk quota of a new sandbox's writable layer, in MiB.</summary>
     public int DiskSizeMB { get; set; } = 10 * 1024;
 
+    /// <summary>
+    /// The most sandboxes (being created, running or paused) this server holds at once; a create past it is
+    /// refused (E2B's 429) until one ends. Unlimited when not set: the host's own limits then cap it.
+    /// </summary>
+    public int? MaxSandboxes { get; set; }
+
     /// <summary>Collects every invalid setting, so one start reports all of them.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -40,6 +46,11 @@ public sealed class LifecycleOptions
         if (MemoryMB < 128)
         {
             errors.Add("MemoryMB must be at least 128");
+        }
+
+        if (MaxSandboxes is < 1)
+        {
+            errors.Add("MaxSandboxes must be at least 1 when set");
         }
 
         if (DiskSizeMB < 64)

@@ -27,6 +27,7 @@ public sealed class LifecycleService : IDisposable
     private readonly ILogger _logger;
     private readonly TimeoutScheduler _scheduler;
     private readonly SandboxStateChanges _changes;
+    private readonly SandboxAdmission _admission;
     private readonly DeadlineHandler _deadlines;
     private readonly InitExitHandler _exits;
     private readonly CancellationTokenSource _stopping = new();
@@ -52,7 +53,8 @@ public sealed class LifecycleService : IDisposable
         _time = time;
         _logger = logger;
         _scheduler = new TimeoutScheduler(time, id => _deadlines!.OnDueAsync(id));
-        _changes = new SandboxStateChanges(store, runtime, events, running, _scheduler, options, time, logger);
+        _admission = new SandboxAdmission(options.MaxSandboxes);
+        _changes = new SandboxStateChanges(store, runtime, events, running, _admission, _scheduler, options, time, logger);
         _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger);
         _exits = new InitExitHandler(store, runtime, _changes, logger);
     }
@@ -70,7 +72,8 @@ public sealed class LifecycleService : IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var reconciler = new StartupReconciler(_store, _runtime, _changes, _logger);
-        foreach (var record in await reconciler.ReconcileAsync(cancellationToken))
+        var alive = await reconciler.ReconcileAsync(cancellationToken);
+        foreach (var record in alive)
         {
             _changes.Track(record);
             if (record.State == SandboxState.Running)
@@ -78,6 +81,8 @@ public sealed class LifecycleService : IDisposable
                 _running.Add(record);
             }
         }
+
+        _admission.Restore(alive.Count);
 
         _exitWatch = Task.Run(() => _exits.RunAsync(_stopping.Token), CancellationToken.None);
     }
@@ -125,8 +130,22 @@ public sealed class LifecycleService : IDisposable
             EnvdAccessToken = record.EnvdAccessToken,
         };
 
-        using var held = await _changes.Locks.AcquireAsync(record.Id, cancellationToken);
-        return await _changes.CreateAsync(record, spec, command.Timeout);
+        if (!_admission.TryAdmit())
+        {
+            throw new SandboxLimitException(_options.MaxSandboxes!.Value);
+        }
+
+        try
+        {
+            using var held = await _changes.Locks.AcquireAsync(record.Id, cancellationToken);
+            return await _changes.CreateAsync(record, spec, command.Timeout);
+        }
+        catch
+        {
+            // A create that failed (recorded as killed, never running) holds no place.
+            _admission.Release();
+            throw;
+        }
     }
 
     /// <summary>A running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>

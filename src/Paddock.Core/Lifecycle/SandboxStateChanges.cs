@@ -17,6 +17,7 @@ internal sealed class SandboxStateChanges(
     ISandboxRuntime runtime,
     SandboxEvents events,
     RunningSandboxes running,
+    SandboxAdmission admission,
     TimeoutScheduler scheduler,
     LifecycleOptions options,
     TimeProvider time,
@@ -134,6 +135,7 @@ internal sealed class SandboxStateChanges(
         }
 
         await store.UpdateAsync(killed, CancellationToken.None);
+        admission.Release();
         scheduler.Cancel(record.Id);
         await events.KilledAsync(record.Id, reason);
         OperatorLog.Killed(logger, record.Id, reason);

@@ -22,6 +22,7 @@ internal sealed record ApiError(
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.LimitReached => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 }

@@ -15,6 +15,8 @@ internal static class E2bErrorText
             $"Sandbox \"{notFound.SandboxId}\" doesn't exist or you don't have access to it "
             + $"(it was killed at {ended.EndedAt?.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}: {ended.KillReason.Describe()})",
         SandboxNotFoundException notFound => $"Sandbox \"{notFound.SandboxId}\" doesn't exist or you don't have access to it",
+        SandboxLimitException limit =>
+            $"you have reached the maximum number of concurrent sandboxes on this server ({limit.Maximum}); kill one, or wait for one to end",
         SandboxConflictException conflict => conflict.Action switch
         {
             SandboxAction.Pause => $"Error pausing sandbox - sandbox '{conflict.SandboxId}' is already paused",

@@ -18,6 +18,7 @@ internal sealed class PaddockEnvironmentVariables : IConfigurationSource
         ["--api-key"] = "Paddock:ApiKey",
         ["--max-lifetime"] = "Paddock:MaxLifetime",
         ["--paused-retention"] = "Paddock:PausedRetention",
+        ["--max-sandboxes"] = "Paddock:MaxSandboxes",
     };
 
     private const string Prefix = "PADDOCK_";

@@ -403,4 +403,23 @@ public sealed class LifecycleServiceTests : IDisposable
         await Eventually.TrueAsync(() => Stored(other.Id).State == SandboxState.Killed, "the other sandbox to be killed");
         Assert.Equal(KillReason.Request, Stored(sandbox.Id).KillReason);
     }
+
+    [Fact]
+    public async Task MaxSandboxes_CountsWhatAServerFindsAtStart()
+    {
+        await CreateAsync();
+        var paused = await CreateAsync();
+        await _lifecycle.PauseAsync(paused.Id, CancellationToken.None);
+        await _lifecycle.KillAsync((await CreateAsync()).Id, CancellationToken.None);
+
+        // A server restarted with a maximum of 3 over the same records and containers holds 2 already.
+        using var restarted = new LifecycleService(
+            _store, _runtime, new FakeTemplates(), new SandboxEvents(_log, _time, NullLogger<SandboxEvents>.Instance), new RunningSandboxes(),
+            new LifecycleOptions { MaxSandboxes = 3 }, _time, NullLogger<LifecycleService>.Instance);
+        await restarted.StartAsync(CancellationToken.None);
+        await restarted.CreateAsync(new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromMinutes(5) }, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<SandboxLimitException>(() =>
+            restarted.CreateAsync(new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromMinutes(5) }, CancellationToken.None));
+        Assert.Equal(ErrorKind.LimitReached, refused.Kind);
+    }
 }
