@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Templates;
@@ -11,8 +12,9 @@ namespace Paddock.Runtime;
 /// with no sandbox left, the template views, id ranges and the volume. Running sandboxes are left
 /// running: they outlive the server and the next start picks them up.
 /// </summary>
-public sealed class RuntimeHost : IHostedService
+public sealed partial class RuntimeHost : IHostedService
 {
+    private readonly ILogger _logger;
     private readonly HostSetup _host;
     private readonly SandboxVolume _volume;
     private readonly HostIdSlots _slots;
@@ -20,8 +22,9 @@ public sealed class RuntimeHost : IHostedService
     private readonly TemplateCatalog _templates;
     private readonly RuntimeOptions _options;
 
-    internal RuntimeHost(HostSetup host, SandboxVolume volume, HostIdSlots slots, CrunRuntime runtime, TemplateCatalog templates, RuntimeOptions options)
+    internal RuntimeHost(HostSetup host, SandboxVolume volume, HostIdSlots slots, CrunRuntime runtime, TemplateCatalog templates, RuntimeOptions options, ILogger<RuntimeHost> logger)
     {
+        _logger = logger;
         _host = host;
         _volume = volume;
         _slots = slots;
@@ -37,7 +40,25 @@ public sealed class RuntimeHost : IHostedService
         await _volume.MountAsync(cancellationToken);
         _runtime.Recover();
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
+        LogCapacity(HostLimits.Read());
     }
+
+    // What will cap this host first, said at start, with the setting to raise, before an operator finds out at
+    // sandbox number 4000.
+    private void LogCapacity(HostLimits limits)
+    {
+        var caps = limits.Caps();
+        if (caps.Count == 0)
+        {
+            return;
+        }
+
+        var first = caps[0];
+        LogCap(_logger, first.Sandboxes, first.Limit, first.Raise, string.Join("; ", caps.Skip(1).Select(c => $"{c.Limit}: about {c.Sandboxes}")));
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "This host holds about {Sandboxes} idle sandboxes before {Limit} stops it (raise it: {Raise}); then {Others}")]
+    private static partial void LogCap(ILogger logger, long sandboxes, string limit, string raise, string others);
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)

@@ -43,7 +43,8 @@ public static class RuntimeServiceCollectionExtensions
             sp.GetRequiredService<HostIdSlots>(),
             sp.GetRequiredService<CrunRuntime>(),
             sp.GetRequiredService<TemplateCatalog>(),
-            sp.GetRequiredService<RuntimeOptions>()));
+            sp.GetRequiredService<RuntimeOptions>(),
+            sp.GetRequiredService<ILogger<RuntimeHost>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeHost>());
         return services;
     }
