@@ -74,6 +74,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 // User processes start from a thread in the sandbox's work cgroups (see ProcessLauncher), set up first.
 Paddock.Agent.Process.ProcessLauncher.Start();
+IdleTrimmer.Start();
 
 // The host counts the sandbox ready once agent.sock answers /health, and sends traffic for every port
 // right after: so the code interpreter's port and the tunnel listen first, and agent.sock answers last.

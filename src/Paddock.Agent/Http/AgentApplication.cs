@@ -26,6 +26,7 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
 
     public async Task ProcessRequestAsync(HttpContext context)
     {
+        IdleTrimmer.Touch();
         try
         {
             await DispatchAsync(context);

@@ -20,6 +20,7 @@ internal sealed class InterpreterApplication(AgentState state) : IHttpApplicatio
 
     public async Task ProcessRequestAsync(HttpContext context)
     {
+        IdleTrimmer.Touch();
         try
         {
             if (!Http.AccessToken.AllowsInterpreter(state, context.Request))
