@@ -35,7 +35,10 @@ public sealed class ConnectTests(CliServer live)
         await session.Tmux.WaitForAsync("30 100\n");
 
         // Ctrl-D at the prompt ends the shell, which exits with its last command's code.
+        // Ctrl-D once the prompt is back: sent together with the line, bash may still be switching the terminal's
+        // modes around the command when it arrives.
         await session.Tmux.SendAsync("(exit 3)", "Enter");
+        await session.Tmux.WaitForAsync("(exit 3)\nuser@");
         await session.Tmux.SendAsync("C-d");
         screen = await session.Tmux.WaitForAsync("tty-");
         Assert.Contains("cli-exited-3", screen, StringComparison.Ordinal);
