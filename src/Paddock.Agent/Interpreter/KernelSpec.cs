@@ -17,11 +17,14 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
 
     private static readonly KernelSpec[] s_known =
     [
-        // History in memory: IPython's default SQLite history file commits after every cell.
+        // The display formats of E2B's template (python/paddock_display.py); as E2B's kernels, tracebacks without
+        // colour codes and long sequences shown whole. History in memory: IPython's default SQLite history file
+        // commits after every cell.
         new(
             "python3",
             "python",
-            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_charts", "--HistoryManager.hist_file=:memory:"],
+            ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", ConnectionFilePlaceholder, "--IPKernelApp.extensions=paddock_display",
+                "--InteractiveShell.colors=NoColor", "--PlainTextFormatter.max_seq_length=0", "--HistoryManager.hist_file=:memory:"],
             env =>
                 "import os as _paddock_os, json as _paddock_json, base64 as _paddock_b64\n" +
                 $"_paddock_env = _paddock_json.loads(_paddock_b64.b64decode('{Base64Json(env)}'))\n" +
@@ -56,7 +59,7 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
             NodeResetEnv),
     ];
 
-    /// <summary>The agent's Python helpers (the chart extension, the wrapper kernels), shipped next to its binary.</summary>
+    /// <summary>The agent's Python helpers (the display extension, the wrapper kernels), shipped next to its binary.</summary>
     public static string PythonHelpers => Path.Combine(AppContext.BaseDirectory, "python");
 
     public static IEnumerable<string> Languages => s_known.Select(k => k.Language);
