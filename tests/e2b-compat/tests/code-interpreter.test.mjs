@@ -135,6 +135,27 @@ test('javascript: console output, the last value as the result, state, await, er
   assert.equal((await sandbox.runCode('String(process.env.PER_RUN)', { language: 'javascript' })).text, 'undefined')
 })
 
+test('javascript and typescript: a cell ending in console.log has no result; ES module imports work and their names stay', async () => {
+  for (const language of ['js', 'ts']) {
+    const logged = await sandbox.runCode('console.log("only output")', { language })
+    assert.deepEqual([logged.logs.stdout, logged.results], [['only output\n'], []], language)
+  }
+
+  const named = await sandbox.runCode("import { readFileSync } from 'fs'\nconsole.log(typeof readFileSync)", { language: 'js' })
+  assert.equal(named.error, undefined, named.error?.traceback)
+  assert.deepEqual(named.logs.stdout, ['function\n'])
+  assert.equal((await sandbox.runCode('typeof readFileSync', { language: 'js' })).text, 'function')
+  const other = await sandbox.runCode("import path, * as pathModule from 'node:path'\nimport { sep as separator } from 'path'\n[path.join('a', 'b'), typeof pathModule.join, separator].join(' ')", { language: 'js' })
+  assert.equal(other.text, 'a/b function /')
+  const awaited = await sandbox.runCode("import { setTimeout as sleep } from 'timers/promises'\nawait sleep(1)", { language: 'js' })
+  assert.equal(awaited.error, undefined, awaited.error?.traceback)
+  assert.equal((await sandbox.runCode('typeof sleep', { language: 'js' })).text, 'function')
+
+  const typed = await sandbox.runCode("import { join } from 'path'\nimport type { ParsedPath } from 'path'\nconst joined: string = join('x', 'y')\nexport const shown: ParsedPath | string = joined\nshown", { language: 'ts' })
+  assert.equal(typed.error, undefined, typed.error?.traceback)
+  assert.equal(typed.text, 'x/y')
+})
+
 test('typescript: types are stripped and the code runs, with state of its own', async () => {
   const execution = await sandbox.runCode('const double = (n: number): number => n * 2\nconsole.log(double(4))\ndouble(21)', { language: 'ts' })
   assert.deepEqual(execution.logs.stdout, ['8\n'])

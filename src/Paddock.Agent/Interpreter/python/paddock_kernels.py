@@ -107,8 +107,9 @@ class JavascriptKernel(_WrapperKernel):
     runner_args = []
 
     def _start(self):
+        # import() inside a vm context needs Node's vm modules, behind a flag in Node.js 18.
         self._node = subprocess.Popen(
-            ["node", os.path.join(HERE, "paddock_node_runner.js")] + self.runner_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            ["node", "--experimental-vm-modules", os.path.join(HERE, "paddock_node_runner.js")] + self.runner_args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             bufsize=0, start_new_session=True)
         self._lines = self._node.stdout
 
