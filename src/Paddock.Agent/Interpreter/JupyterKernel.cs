@@ -157,6 +157,41 @@ internal sealed class JupyterKernel : IAsyncDisposable
         return Send(_shell, request);
     }
 
+    /// <summary>Runs code without output (the env var set-up and reset around an execution) and waits until it is done.</summary>
+    public async Task RunSilentlyAsync(string code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in Execute(code, silent: true).ReadAllAsync(cancellationToken))
+            {
+                if (message.Type == "error")
+                {
+                    AgentLog.Warn(
+                        "Code the agent runs around an execution failed",
+                        ("pid", Pid),
+                        ("error", $"{message.Content["ename"]}: {message.Content["evalue"]}"));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Reads an execution's messages to its end (or until <paramref name="cancellationToken"/> fires), dropping them.</summary>
+    public static async Task DrainAsync(ChannelReader<JupyterMessage> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in messages.ReadAllAsync(cancellationToken))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Interrupts what the kernel runs (SIGINT, ipykernel's default interrupt mode).</summary>
     public void Interrupt()
     {

@@ -59,6 +59,9 @@ internal sealed record KernelSpec(string Name, string Language, string[] Argv, F
             NodeResetEnv),
     ];
 
+    /// <summary>The languages of E2B's default contexts, which exist before first use (their kernels start then).</summary>
+    public static IReadOnlyList<string> DefaultLanguages { get; } = ["python", "javascript"];
+
     /// <summary>The agent's Python helpers (the display extension, the wrapper kernels), shipped next to its binary.</summary>
     public static string PythonHelpers => Path.Combine(AppContext.BaseDirectory, "python");
 

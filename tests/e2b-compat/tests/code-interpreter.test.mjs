@@ -13,6 +13,14 @@ after(async () => {
   await sandbox?.kill()
 })
 
+test('a fresh sandbox lists the default python and javascript contexts before first use, and runCode uses them', async () => {
+  const contexts = await sandbox.listCodeContexts()
+  assert.deepEqual(contexts.map((c) => [c.language, c.cwd]), [['python', '/home/user'], ['javascript', '/home/user']])
+  await sandbox.runCode('1')
+  await sandbox.runCode('1', { language: 'js' })
+  assert.deepEqual((await sandbox.listCodeContexts()).map((c) => c.id), contexts.map((c) => c.id))
+})
+
 test("runCode('1+1') is the text '2', and state is kept across executions", async () => {
   const execution = await sandbox.runCode('1+1')
   assert.equal(execution.text, '2')
