@@ -86,10 +86,18 @@ internal sealed class CodeContext(string id, KernelSpec spec, string? cwd, Agent
         }
     }
 
-    // The sandbox's global env vars as they are now, as E2B applies them on a context's first execution.
-    private Task<JupyterKernel> StartKernelAsync(CancellationToken cancellationToken)
+    // The sandbox's global env vars as they are now, as E2B applies them on a context's first execution:
+    // in the kernel's environment, and, for a language that needs code for it (Java), by that code.
+    private async Task<JupyterKernel> StartKernelAsync(CancellationToken cancellationToken)
     {
         var user = SandboxUser.Find(state.DefaultUser) ?? throw new InvalidOperationException($"the default user '{state.DefaultUser}' does not exist");
-        return JupyterKernel.StartAsync(spec, user, Cwd, state.EnvVars, cancellationToken);
+        var envVars = state.EnvVars;
+        var kernel = await JupyterKernel.StartAsync(spec, user, Cwd, envVars, cancellationToken);
+        if (spec.InitCode is { } init && envVars.Count > 0)
+        {
+            await kernel.RunSilentlyAsync(init(envVars), CancellationToken.None);
+        }
+
+        return kernel;
     }
 }

@@ -222,8 +222,9 @@ internal sealed class InterpreterEndpoints(AgentState state)
     private static string? Text(JsonObject body, string name) =>
         body[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static string UnknownLanguage(string language) =>
-        $"No kernel for language '{language}' in this sandbox; available: {string.Join(", ", KernelSpec.Languages)}";
+    private static string UnknownLanguage(string language) => KernelSpec.Known(language) is { } missing
+        ? $"No kernel for language '{language}' in this sandbox: its template has no {missing.Requires} (Paddock's code-interpreter-full template has every language); available: {string.Join(", ", KernelSpec.Languages)}"
+        : $"No kernel for language '{language}' in this sandbox; available: {string.Join(", ", KernelSpec.Languages)}";
 
     private static Task WriteJsonAsync(HttpContext context, JsonNode? value)
     {
