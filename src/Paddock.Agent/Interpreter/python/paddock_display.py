@@ -36,7 +36,8 @@ class ChartFormatter(BaseFormatter):
         # Matched by class name rather than registered with for_type: matplotlib's inline backend removes
         # every formatter's Figure printer when it is configured, on the first import of pyplot.
         if not self.enabled or "matplotlib" not in sys.modules or not _is_figure(obj):
-            return None
+            # An object's own _repr_e2b_chart_, as with E2B's formatter.
+            return super().__call__(obj)
         try:
             from paddock_charts import chart_of_figure
             return chart_of_figure(obj) or {}
@@ -72,7 +73,8 @@ class DataFormatter(BaseFormatter):
         # Only a DataFrame, which exists only if the user imported pandas: nothing is imported here.
         pandas = sys.modules.get("pandas")
         if not self.enabled or pandas is None or not isinstance(obj, pandas.DataFrame):
-            return None
+            # An object's own _repr_e2b_data_, as with E2B's formatter.
+            return super().__call__(obj)
         columns = obj.to_dict(orient="list")
         return {str(name): [_plain(v) for v in values] for name, values in columns.items()}
 
