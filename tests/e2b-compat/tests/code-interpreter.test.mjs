@@ -143,11 +143,14 @@ test('javascript: console output, the last value as the result, state, await, er
   assert.equal((await sandbox.runCode('String(process.env.PER_RUN)', { language: 'javascript' })).text, 'undefined')
 })
 
-test('javascript and typescript: a cell ending in console.log has no result; ES module imports work and their names stay', async () => {
+test('javascript and typescript: a cell ending in console.log has no result, process.stdout is output; ES module imports work and their names stay', async () => {
   for (const language of ['js', 'ts']) {
     const logged = await sandbox.runCode('console.log("only output")', { language })
     assert.deepEqual([logged.logs.stdout, logged.results], [['only output\n'], []], language)
   }
+
+  const raw = await sandbox.runCode('process.stdout.write("raw\\n"); 1', { language: 'js' })
+  assert.deepEqual([raw.logs.stdout, raw.text], [['raw\n'], '1'])
 
   const named = await sandbox.runCode("import { readFileSync } from 'fs'\nconsole.log(typeof readFileSync)", { language: 'js' })
   assert.equal(named.error, undefined, named.error?.traceback)

@@ -136,7 +136,11 @@ class _RunnerKernel(_WrapperKernel):
             if not line:
                 self._start()
                 return self._error("KernelDied", "%s exited; the %s state was reset" % (self.runner[0], self.runner_name), [])
-            message = json.loads(line)
+            try:
+                message = json.loads(line)
+            except ValueError:
+                # Bytes that got past the runner's own output streams (Java's FileDescriptor.out, say).
+                message = {"stream": "stdout", "text": line.decode(errors="replace")}
             if "stream" in message and not silent:
                 self._stream(message["stream"], message["text"])
             elif "result" in message and not silent:
@@ -187,7 +191,9 @@ class JavaKernel(_RunnerKernel):
     language = "java"
     language_version = "17"
     language_info = {"name": "java", "mimetype": "text/x-java-source", "file_extension": ".jshell"}
-    # The serial collector: one small heap and no collector threads per core, for a REPL's short-lived objects.
+    # The serial collector: no collector threads per core, for a REPL's short-lived objects. C1 only: a cell is
+    # mostly javac compiling a snippet, and on a small sandbox C2's compiling of javac cost more than it gave
+    # (measured: first cell 1.3 s instead of 1.5-2.5 s, later cells 40-55 ms instead of 95-115, 30 MB less RSS).
     runner = ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", os.path.join(HERE, "PaddockJShell.java")]
     runner_name = "Java"
 

@@ -10,7 +10,18 @@ const readline = require('node:readline')
 const { createRequire, isBuiltin } = require('node:module')
 const { pathToFileURL } = require('node:url')
 
-const write = (message) => process.stdout.write(JSON.stringify(message) + '\n')
+const protocol = process.stdout.write.bind(process.stdout)
+const write = (message) => protocol(JSON.stringify(message) + '\n')
+// What a cell writes to process.stdout or process.stderr itself is its output, like console's: never raw
+// bytes in the protocol (stdout) or the kernel's own log (stderr).
+for (const stream of ['stdout', 'stderr']) {
+  process[stream].write = (chunk, encoding, callback) => {
+    write({ stream, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString() })
+    const done = typeof encoding === 'function' ? encoding : callback
+    if (typeof done === 'function') process.nextTick(done)
+    return true
+  }
+}
 // console.log returns nothing, as everywhere: a cell ending in console.log(...) has no value.
 const print = (stream) => (...args) => { write({ stream, text: util.format(...args) + '\n' }) }
 const sandboxConsole = { log: print('stdout'), info: print('stdout'), debug: print('stdout'), warn: print('stderr'), error: print('stderr') }
