@@ -67,9 +67,9 @@ internal sealed class PaddockServer : IAsyncDisposable
     public async Task<string> CreateAsync() => (await CreateWithTokenAsync()).Id;
 
     /// <summary>Creates a sandbox and returns its id and the access token its agent wants.</summary>
-    public async Task<(string Id, string AccessToken)> CreateWithTokenAsync()
+    public async Task<(string Id, string AccessToken)> CreateWithTokenAsync(string template = "base")
     {
-        using var response = await _http.PostAsJsonAsync("/v2/sandboxes", new { templateID = "base", timeout = 600 });
+        using var response = await _http.PostAsJsonAsync("/v2/sandboxes", new { templateID = template, timeout = 600 });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return (body.RootElement.GetProperty("sandboxID").GetString()!, body.RootElement.GetProperty("envdAccessToken").GetString()!);

@@ -164,10 +164,12 @@ if (resultsPath is not null)
 
         ## The code interpreter
 
-        **Paddock** is `POST /execute` through the API port with the `E2b-Sandbox-*` headers, as E2B's
-        code-interpreter SDK sends it, read to the end of the stream. **Raw Jupyter** is the same `1+1` sent to
-        the same kernel by `jupyter_client`'s blocking client from inside the sandbox (execute, then wait for the
-        reply and the idle status), the protocol's own round trip without Paddock in the way.
+        **Paddock** is `POST /execute` with the cell and its `language` through the API port with the
+        `E2b-Sandbox-*` headers, as E2B's code-interpreter SDK sends it, read to the end of the stream, in the
+        language's default context (Java in a `code-interpreter-full` sandbox, the others in `base`). **Raw
+        Jupyter** is the same cell sent to the same kernel by `jupyter_client`'s blocking client from inside the
+        sandbox (execute, then wait for the reply and the idle status), the protocol's own round trip without
+        Paddock in the way.
 
         {interpreterReport}
         """;

@@ -1,20 +1,47 @@
-using System.Collections.Concurrent;
-using Paddock.Agent.Process;
-
 namespace Paddock.Agent.Interpreter;
 
-/// <summary>The code contexts of the sandbox: one default per language, made on first use, and any created.</summary>
-internal sealed class ContextRegistry(AgentState state)
+/// <summary>
+/// The code contexts of the sandbox, listed in the order they were made: the default python and javascript
+/// ones first, there from the start as in E2B (their kernels start on first use, so a sandbox that never
+/// runs code pays nothing for them), then a default for any other language on its first use, then the
+/// created ones.
+/// </summary>
+internal sealed class ContextRegistry
 {
-    private readonly ConcurrentDictionary<string, CodeContext> _contexts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CodeContext> _defaults = new(StringComparer.Ordinal);
+    private readonly AgentState _state;
     private readonly Lock _gate = new();
+    private readonly List<CodeContext> _contexts = [];
+    private readonly Dictionary<string, CodeContext> _defaults = new(StringComparer.Ordinal);
 
-    public IEnumerable<CodeContext> All => _contexts.Values;
+    public ContextRegistry(AgentState state)
+    {
+        _state = state;
+        foreach (var language in KernelSpec.DefaultLanguages)
+        {
+            _ = Default(language);
+        }
+    }
 
-    public CodeContext? Find(string id) => _contexts.TryGetValue(id, out var context) ? context : null;
+    public IReadOnlyList<CodeContext> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _contexts];
+            }
+        }
+    }
 
-    /// <summary>The default context of a language; null when no kernel of that language is installed.</summary>
+    public CodeContext? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _contexts.Find(c => c.Id == id);
+        }
+    }
+
+    /// <summary>The default context of a language; null when this sandbox has no kernel for it.</summary>
     public CodeContext? Default(string language)
     {
         lock (_gate)
@@ -34,7 +61,7 @@ internal sealed class ContextRegistry(AgentState state)
         }
     }
 
-    /// <summary>A new context; null when no kernel of that language is installed.</summary>
+    /// <summary>A new context; null when this sandbox has no kernel for that language.</summary>
     public CodeContext? Create(string language, string? cwd)
     {
         if (KernelSpec.For(language) is not { } spec)
@@ -42,27 +69,30 @@ internal sealed class ContextRegistry(AgentState state)
             return null;
         }
 
-        var user = SandboxUser.Find(state.DefaultUser) ?? throw new InvalidOperationException($"the default user '{state.DefaultUser}' does not exist");
-        var context = new CodeContext(Guid.NewGuid().ToString(), spec, string.IsNullOrEmpty(cwd) ? state.DefaultWorkdir ?? user.Home : cwd, user);
-        _contexts[context.Id] = context;
+        var context = new CodeContext(Guid.NewGuid().ToString(), spec, cwd, _state);
+        lock (_gate)
+        {
+            _contexts.Add(context);
+        }
+
         return context;
     }
 
     public async Task<bool> RemoveAsync(string id)
     {
-        if (!_contexts.TryRemove(id, out var context))
-        {
-            return false;
-        }
-
+        CodeContext? context;
         lock (_gate)
         {
-            foreach (var (language, candidate) in _defaults)
+            context = _contexts.Find(c => c.Id == id);
+            if (context is null)
             {
-                if (candidate == context)
-                {
-                    _defaults.TryRemove(language, out _);
-                }
+                return false;
+            }
+
+            _contexts.Remove(context);
+            foreach (var language in _defaults.Where(d => d.Value == context).Select(d => d.Key).ToList())
+            {
+                _defaults.Remove(language);
             }
         }
 

@@ -26,6 +26,9 @@ internal static class ExecutionOutput
         ["e2b/chart"] = "chart",
     };
 
+    // What python/paddock_display.py hands over for the sandbox's log.
+    private const string LogFormat = "paddock/log";
+
     /// <summary>The line for a kernel message, or null for messages that make none.</summary>
     public static JsonObject? LineFor(JupyterMessage message) => message.Type switch
     {
@@ -68,6 +71,13 @@ internal static class ExecutionOutput
         {
             if (value is null)
             {
+                continue;
+            }
+
+            if (mime == LogFormat)
+            {
+                // A note from the kernel's display extension (a chart it could not read): for the log, not the client.
+                AgentLog.Warn(value is JsonValue note && note.TryGetValue<string>(out var message) ? message : value.ToJsonString(), ("source", "code interpreter"));
                 continue;
             }
 

@@ -41,7 +41,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
                     return;
                 }
 
-                await restarting.RestartAsync(state, context.RequestAborted);
+                await restarting.RestartAsync(context.RequestAborted);
                 await WriteJsonAsync(context, null);
                 break;
             case ("DELETE", ["contexts", var id]):
@@ -124,11 +124,11 @@ internal sealed class InterpreterEndpoints(AgentState state)
         response.ContentType = "application/x-ndjson";
         try
         {
-            await target.RunAsync(state, async (kernel, _) =>
+            await target.RunAsync(async kernel =>
             {
                 if (envVars.Count > 0)
                 {
-                    await DrainAsync(kernel.Execute(target.Spec.SetEnvCode(envVars), silent: true), CancellationToken.None);
+                    await kernel.RunSilentlyAsync(target.Spec.SetEnvCode(envVars), CancellationToken.None);
                 }
 
                 try
@@ -139,7 +139,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
                 {
                     if (envVars.Count > 0)
                     {
-                        await DrainAsync(kernel.Execute(target.Spec.ResetEnvCode, silent: true), CancellationToken.None);
+                        await kernel.RunSilentlyAsync(target.Spec.ResetEnvCode, CancellationToken.None);
                     }
                 }
 
@@ -191,21 +191,8 @@ internal sealed class InterpreterEndpoints(AgentState state)
         {
             kernel.Interrupt();
             using var grace = new CancellationTokenSource(s_interruptGrace);
-            await DrainAsync(messages, grace.Token);
+            await JupyterKernel.DrainAsync(messages, grace.Token);
             throw;
-        }
-    }
-
-    private static async Task DrainAsync(ChannelReader<JupyterMessage> messages, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var _ in messages.ReadAllAsync(cancellationToken))
-            {
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 
@@ -235,8 +222,9 @@ internal sealed class InterpreterEndpoints(AgentState state)
     private static string? Text(JsonObject body, string name) =>
         body[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static string UnknownLanguage(string language) =>
-        $"No kernel for language '{language}' in this sandbox; available: {string.Join(", ", KernelSpec.Languages)}";
+    private static string UnknownLanguage(string language) => KernelSpec.Known(language) is { } missing
+        ? $"No kernel for language '{language}' in this sandbox: its template has no {missing.Requires} (Paddock's code-interpreter-full template has every language); available: {string.Join(", ", KernelSpec.Languages)}"
+        : $"No kernel for language '{language}' in this sandbox; available: {string.Join(", ", KernelSpec.Languages)}";
 
     private static Task WriteJsonAsync(HttpContext context, JsonNode? value)
     {

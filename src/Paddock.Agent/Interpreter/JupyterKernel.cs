@@ -22,6 +22,10 @@ internal sealed class JupyterKernel : IAsyncDisposable
     private const long MaxMessageBytes = 32L * 1024 * 1024;
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
+    // How long one kernel_info attempt of a starting kernel waits, and how long for the idle status once the reply came.
+    private static readonly TimeSpan s_readyAttempt = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan s_idleAfterReply = TimeSpan.FromMilliseconds(50);
+
     // An execution whose reply came is over once its idle status comes too; if the idle status was lost (an
     // oversized message dropped iopub's connection for a moment), it is over this long after the reply.
     private static readonly TimeSpan s_idleGrace = TimeSpan.FromSeconds(2);
@@ -157,6 +161,41 @@ internal sealed class JupyterKernel : IAsyncDisposable
         return Send(_shell, request);
     }
 
+    /// <summary>Runs code without output (the env var set-up and reset around an execution) and waits until it is done.</summary>
+    public async Task RunSilentlyAsync(string code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in Execute(code, silent: true).ReadAllAsync(cancellationToken))
+            {
+                if (message.Type == "error")
+                {
+                    AgentLog.Warn(
+                        "Code the agent runs around an execution failed",
+                        ("pid", Pid),
+                        ("error", $"{message.Content["ename"]}: {message.Content["evalue"]}"));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Reads an execution's messages to its end (or until <paramref name="cancellationToken"/> fires), dropping them.</summary>
+    public static async Task DrainAsync(ChannelReader<JupyterMessage> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in messages.ReadAllAsync(cancellationToken))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Interrupts what the kernel runs (SIGINT, ipykernel's default interrupt mode).</summary>
     public void Interrupt()
     {
@@ -278,11 +317,17 @@ internal sealed class JupyterKernel : IAsyncDisposable
         {
             var reader = Send(_shell, JupyterMessage.Create("kernel_info_request", _session, []));
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-            attempt.CancelAfter(TimeSpan.FromMilliseconds(500));
+            attempt.CancelAfter(s_readyAttempt);
             try
             {
-                await foreach (var _ in reader.ReadAllAsync(attempt.Token))
+                await foreach (var message in reader.ReadAllAsync(attempt.Token))
                 {
+                    // The kernel is up; its idle status follows at once unless the subscription missed it, and
+                    // then asking again soon beats waiting out the attempt (which made every start a multiple of it).
+                    if (message.Type == "kernel_info_reply")
+                    {
+                        attempt.CancelAfter(s_idleAfterReply);
+                    }
                 }
 
                 return;

@@ -24,13 +24,28 @@ internal sealed partial class TemplateBuilder(RuntimeOptions options, ILogger<Te
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> s_recipeHashes = new(StringComparer.Ordinal);
 
-    /// <summary>A short hash of the recipe; the recipe is part of the binary, so it is computed once.</summary>
+    // Templates whose recipe starts from a copy of another's tree (given to it as BASE), rather than from debootstrap.
+    private static readonly Dictionary<string, string> s_builtOn = new(StringComparer.Ordinal)
+    {
+        ["code-interpreter-full"] = "base",
+    };
+
+    /// <summary>The template this one's recipe starts from, if any.</summary>
+    public static string? BuiltOn(string templateId) => s_builtOn.GetValueOrDefault(templateId);
+
+    /// <summary>
+    /// A short hash of the recipe (and of the recipe of the template it is built on, so a change there rebuilds
+    /// this one too); the recipes are part of the binary, so it is computed once.
+    /// </summary>
     public static string RecipeHash(string templateId) => s_recipeHashes.GetOrAdd(
         templateId,
-        id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RecipeOf(id))))[..16]);
+        id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RecipeOf(id) + (BuiltOn(id) is { } parent ? "\n" + RecipeHash(parent) : string.Empty))))[..16]);
 
-    /// <summary>Returns the template's root filesystem directory, building it first if needed.</summary>
-    public async Task<string> EnsureBuiltAsync(string templateId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the template's root filesystem directory, building it first if needed; <paramref name="baseRootfs"/>
+    /// is the built tree of the template it is built on (<see cref="BuiltOn"/>).
+    /// </summary>
+    public async Task<string> EnsureBuiltAsync(string templateId, string? baseRootfs, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(options.ResolvedTemplatesDir, templateId);
         var rootfs = Path.Combine(dir, "rootfs");
@@ -58,7 +73,7 @@ internal sealed partial class TemplateBuilder(RuntimeOptions options, ILogger<Te
         var mirror = AptMirror.Detect("bookworm");
         LogBuilding(logger, templateId, mirror);
         var watch = Stopwatch.StartNew();
-        await RunRecipeAsync(templateId, build, mirror, cancellationToken);
+        await RunRecipeAsync(templateId, build, mirror, baseRootfs, cancellationToken);
 
         if (Directory.Exists(rootfs))
         {
@@ -75,7 +90,7 @@ internal sealed partial class TemplateBuilder(RuntimeOptions options, ILogger<Te
     private static bool IsCurrent(string rootfs, string stamp, string hash) =>
         Directory.Exists(rootfs) && File.Exists(stamp) && File.ReadAllText(stamp).Trim() == hash;
 
-    private async Task RunRecipeAsync(string templateId, string target, string mirror, CancellationToken cancellationToken)
+    private async Task RunRecipeAsync(string templateId, string target, string mirror, string? baseRootfs, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("/bin/bash")
         {
@@ -88,6 +103,10 @@ internal sealed partial class TemplateBuilder(RuntimeOptions options, ILogger<Te
         info.ArgumentList.Add(RecipeOf(templateId));
         info.Environment["TARGET"] = target;
         info.Environment["MIRROR"] = mirror;
+        if (baseRootfs is not null)
+        {
+            info.Environment["BASE"] = baseRootfs;
+        }
         info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start bash");

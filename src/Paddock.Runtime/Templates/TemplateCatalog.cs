@@ -11,10 +11,16 @@ namespace Paddock.Runtime.Templates;
 /// </summary>
 public sealed class TemplateCatalog : ITemplateCatalog
 {
-    /// <summary>The default template: Debian bookworm with Python, Jupyter, the scientific stack and Node.js.</summary>
+    /// <summary>The default template: Debian bookworm with Python, Jupyter, the scientific stack, R and Node.js.</summary>
     public static readonly TemplateInfo Base = new("base", ["code-interpreter-v1"]);
 
-    private static readonly TemplateInfo[] s_templates = [Base];
+    /// <summary>
+    /// <see cref="Base"/> and a JDK, for the code interpreter's Java kernel: every language of E2B's code-interpreter
+    /// template. Apart, so the JDK (about 190 MB) does not grow the default template; built from it on first use.
+    /// </summary>
+    public static readonly TemplateInfo CodeInterpreterFull = new("code-interpreter-full", []);
+
+    private static readonly TemplateInfo[] s_templates = [Base, CodeInterpreterFull];
 
     private readonly RuntimeOptions _options;
     private readonly TemplateBuilder _builder;
@@ -133,7 +139,11 @@ public sealed class TemplateCatalog : ITemplateCatalog
                 return existing;
             }
 
-            var task = Task.Run(() => _builder.EnsureBuiltAsync(templateId, CancellationToken.None));
+            var task = Task.Run(async () =>
+            {
+                var baseRootfs = TemplateBuilder.BuiltOn(templateId) is { } parent ? await EnsureBuilt(parent) : null;
+                return await _builder.EnsureBuiltAsync(templateId, baseRootfs, CancellationToken.None);
+            });
             _ready[templateId] = task;
             return task;
         }

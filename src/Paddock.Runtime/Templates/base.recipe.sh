@@ -1,5 +1,6 @@
 #!/bin/bash
-# Recipe of the `base` template: a lean Debian bookworm userland for code sandboxes.
+# Recipe of the `base` template: a lean Debian bookworm userland for code sandboxes, with the kernels
+# of the code interpreter: Python (ipykernel), R (IRkernel), Node.js (JavaScript, TypeScript), bash.
 # Called by TemplateBuilder with TARGET (an empty directory) and MIRROR (the host's configured
 # Debian mirror). Any change to this file changes the recipe hash and rebuilds the template.
 set -euo pipefail
@@ -16,7 +17,8 @@ DEBIAN_FRONTEND=noninteractive chroot "$TARGET" apt-get install -y -q --no-insta
     python3-munkres \
     bash coreutils procps ca-certificates curl git sudo \
     python3 python-is-python3 python3-ipykernel python3-numpy python3-pandas python3-matplotlib \
-    nodejs node-typescript
+    nodejs node-typescript \
+    r-base-core r-cran-irkernel
 
 echo "[3/4] creating the sandbox user"
 chroot "$TARGET" useradd --create-home --uid 1000 --user-group --shell /bin/bash user

@@ -13,6 +13,14 @@ after(async () => {
   await sandbox?.kill()
 })
 
+test('a fresh sandbox lists the default python and javascript contexts before first use, and runCode uses them', async () => {
+  const contexts = await sandbox.listCodeContexts()
+  assert.deepEqual(contexts.map((c) => [c.language, c.cwd]), [['python', '/home/user'], ['javascript', '/home/user']])
+  await sandbox.runCode('1')
+  await sandbox.runCode('1', { language: 'js' })
+  assert.deepEqual((await sandbox.listCodeContexts()).map((c) => c.id), contexts.map((c) => c.id))
+})
+
 test("runCode('1+1') is the text '2', and state is kept across executions", async () => {
   const execution = await sandbox.runCode('1+1')
   assert.equal(execution.text, '2')
@@ -47,42 +55,39 @@ test('a matplotlib figure comes back as a PNG result', async () => {
   assert.deepEqual([...Buffer.from(png.png, 'base64').subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 })
 
-test('matplotlib charts come back as chart objects: line, bar, scatter, pie, box, and a superchart', async () => {
-  const line = (await sandbox.runCode(`
-import matplotlib.pyplot as plt
-plt.figure()
-plt.plot([1, 2, 3], [2, 4, 8], label="growth")
-plt.title("Line"); plt.xlabel("day"); plt.ylabel("value")
-plt.show()`)).results.find((r) => r.chart).chart
-  assert.equal(line.type, 'line')
-  assert.equal(line.title, 'Line')
-  assert.equal(line.x_label, 'day')
-  assert.equal(line.y_label, 'value')
-  assert.deepEqual(line.elements[0], { label: 'growth', points: [[1, 2], [2, 4], [3, 8]] })
+test("formats of E2B's template: a DataFrame's data, a dict's or list's json, a saved PIL image, no colour in tracebacks", async () => {
+  const frame = await sandbox.runCode(`
+import pandas as pd
+pd.DataFrame({"a": [1, 2, 3], "b": [0.5, None, 2.5], "when": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03 12:30"])})`)
+  assert.deepEqual(frame.results[0].data, {
+    a: [1, 2, 3],
+    b: [0.5, null, 2.5],
+    when: ['2024-01-01T00:00:00', '2024-01-02T00:00:00', '2024-01-03T12:30:00'],
+  })
+  assert.ok(frame.results[0].html.includes('<table'))
 
-  const bar = (await sandbox.runCode(`
-plt.figure()
-plt.bar(["a", "b", "c"], [3, 5, 2], label="sales")
-plt.title("Bar")
-plt.show()`)).results.find((r) => r.chart).chart
-  assert.equal(bar.type, 'bar')
-  assert.deepEqual(bar.elements.map((e) => [e.label, e.value, e.group]), [['a', '3', 'sales'], ['b', '5', 'sales'], ['c', '2', 'sales']])
+  const dict = await sandbox.runCode('import numpy as np\n{"name": "x", "values": [1, 2.5, None], "n": np.int64(3), 1: True}')
+  assert.deepEqual(dict.results[0].json, { name: 'x', values: [1, 2.5, null], n: 3, 1: true })
+  assert.equal(dict.text, "{'name': 'x', 'values': [1, 2.5, None], 'n': 3, 1: True}")
+  assert.deepEqual((await sandbox.runCode('[1, "two", [3]]')).results[0].json, [1, 'two', [3]])
+  const long = (await sandbox.runCode('list(range(2000))')).text
+  assert.ok(long.endsWith('1998,\n 1999]') && !long.includes('...'), 'a long list is shown whole, as in E2B')
 
-  const scatter = (await sandbox.runCode('plt.figure()\nplt.scatter([1, 2], [3, 4], label="pts")\nplt.show()')).results.find((r) => r.chart).chart
-  assert.equal(scatter.type, 'scatter')
-  assert.deepEqual(scatter.elements[0].points, [[1, 3], [2, 4]])
+  const saved = await sandbox.runCode(`
+import numpy
+from PIL import Image
+image = Image.fromarray((numpy.ones((16, 16, 3)) * 200).astype('uint8')).convert('RGBA')
+image.save("saved.png")
+image.show()
+print("done")`)
+  assert.equal(saved.error, undefined, saved.error?.traceback)
+  assert.equal(saved.results.length, 2, 'save, then show, each display the image')
+  assert.ok(saved.results.every((r) => Buffer.from(r.png, 'base64').subarray(1, 4).toString() === 'PNG'))
+  assert.equal(Buffer.from(await sandbox.files.read('/home/user/saved.png', { format: 'bytes' })).subarray(1, 4).toString(), 'PNG')
 
-  const pie = (await sandbox.runCode('plt.figure()\nplt.pie([1, 3], labels=["x", "y"])\nplt.show()')).results.find((r) => r.chart).chart
-  assert.equal(pie.type, 'pie')
-  assert.deepEqual(pie.elements.map((e) => [e.label, Math.round(e.angle)]), [['x', 90], ['y', 270]])
-
-  const box = (await sandbox.runCode('plt.figure()\nplt.boxplot([[1, 2, 3, 4, 5]], labels=["five"])\nplt.show()')).results.find((r) => r.chart).chart
-  assert.equal(box.type, 'box_and_whisker')
-  assert.deepEqual(box.elements[0], { label: 'five', min: 1, first_quartile: 2, median: 3, third_quartile: 4, max: 5, outliers: [] })
-
-  const superchart = (await sandbox.runCode('fig, (a, b) = plt.subplots(1, 2)\na.plot([1, 2], [1, 2])\nb.bar(["q"], [1])\nplt.show()')).results.find((r) => r.chart).chart
-  assert.equal(superchart.type, 'superchart')
-  assert.deepEqual(superchart.elements.map((e) => e.type), ['line', 'bar'])
+  const failed = await sandbox.runCode('def boom():\n    return 1 / 0\nboom()')
+  assert.match(failed.error.traceback, /ZeroDivisionError/)
+  assert.doesNotMatch(failed.error.traceback, /\x1b\[/)
 })
 
 test('env vars: per execution (set, then reset) and the sandbox-wide ones', async () => {
@@ -136,6 +141,30 @@ test('javascript: console output, the last value as the result, state, await, er
   assert.equal(failed.error.name, 'TypeError')
   assert.equal((await sandbox.runCode('process.env.PER_RUN', { language: 'javascript', envs: { PER_RUN: 'js env' } })).text, 'js env')
   assert.equal((await sandbox.runCode('String(process.env.PER_RUN)', { language: 'javascript' })).text, 'undefined')
+})
+
+test('javascript and typescript: a cell ending in console.log has no result, process.stdout is output; ES module imports work and their names stay', async () => {
+  for (const language of ['js', 'ts']) {
+    const logged = await sandbox.runCode('console.log("only output")', { language })
+    assert.deepEqual([logged.logs.stdout, logged.results], [['only output\n'], []], language)
+  }
+
+  const raw = await sandbox.runCode('process.stdout.write("raw\\n"); 1', { language: 'js' })
+  assert.deepEqual([raw.logs.stdout, raw.text], [['raw\n'], '1'])
+
+  const named = await sandbox.runCode("import { readFileSync } from 'fs'\nconsole.log(typeof readFileSync)", { language: 'js' })
+  assert.equal(named.error, undefined, named.error?.traceback)
+  assert.deepEqual(named.logs.stdout, ['function\n'])
+  assert.equal((await sandbox.runCode('typeof readFileSync', { language: 'js' })).text, 'function')
+  const other = await sandbox.runCode("import path, * as pathModule from 'node:path'\nimport { sep as separator } from 'path'\n[path.join('a', 'b'), typeof pathModule.join, separator].join(' ')", { language: 'js' })
+  assert.equal(other.text, 'a/b function /')
+  const awaited = await sandbox.runCode("import { setTimeout as sleep } from 'timers/promises'\nawait sleep(1)", { language: 'js' })
+  assert.equal(awaited.error, undefined, awaited.error?.traceback)
+  assert.equal((await sandbox.runCode('typeof sleep', { language: 'js' })).text, 'function')
+
+  const typed = await sandbox.runCode("import { join } from 'path'\nimport type { ParsedPath } from 'path'\nconst joined: string = join('x', 'y')\nexport const shown: ParsedPath | string = joined\nshown", { language: 'ts' })
+  assert.equal(typed.error, undefined, typed.error?.traceback)
+  assert.equal(typed.text, 'x/y')
 })
 
 test('typescript: types are stripped and the code runs, with state of its own', async () => {
