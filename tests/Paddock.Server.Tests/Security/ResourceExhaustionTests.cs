@@ -99,9 +99,11 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
         var sandbox = await SecureSandbox.CreateAsync(shared.Client);
         try
         {
-            // 200 MB straight to the kernel process's own stderr (ipykernel copies what it captures there too).
+            // 200 MB straight to the kernel process's own stderr (ipykernel copies what it captures there too). The
+            // execution ends; its output may lose a message, since ipykernel can coalesce more than a kernel message
+            // may carry (32 MiB) into one flush, and ZeroMQ drops that message (a known limit, in DESIGN.md).
             const string Code = "{\"code\": \"import os\\nfor i in range(200): os.write(2, b'x' * (1 << 20) + b'\\\\n')\\nprint('done')\"}";
-            Assert.EndsWith("done", await ExecuteToTheEndAsync(sandbox, Code), StringComparison.Ordinal);
+            Assert.Equal("end_of_execution", await ExecuteToTheEndAsync(sandbox, Code));
 
             var log = new FileInfo(Path.Combine(shared.Server.DataDir, "sandboxes", sandbox.Id, "log", "output.log"));
             Assert.True(log.Length < 1024 * 1024, $"the sandbox's log is {log.Length} bytes");
@@ -152,12 +154,13 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        // The type of the stream's last line: end_of_execution when the execution ran to its end.
         var last = string.Empty;
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.Length < 4096 && line.Contains("\"stdout\"", StringComparison.Ordinal))
+            if (line.Length < 4096 && line.StartsWith('{'))
             {
-                last = System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!.Trim();
+                last = System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("type").GetString()!;
             }
         }
 
