@@ -21,7 +21,9 @@ internal sealed class ManagedProcess
     private readonly Stream? _stdin;
     private readonly Lock _gate = new();
     private readonly List<Channel<JsonObject>> _watchers = [];
-    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completes as soon as the process is reaped, before its output is drained; set by Run, before anything can
+    // ask (a deadline must not kill a process that already ended).
+    private Task _exited = Task.CompletedTask;
     private JsonObject? _end;
     private int _signal;
     private int _deadlinePassed;
@@ -64,11 +66,9 @@ internal sealed class ManagedProcess
     /// <summary>Starts pumping output; <paramref name="onExit"/> runs once the end event is out.</summary>
     public void Run(Action<ManagedProcess> onExit)
     {
+        var exited = _exited = _process.WaitForExitAsync();
         Completion = Task.Run(async () =>
         {
-            // Known as soon as the process is reaped, before its output is drained (a deadline waits for this).
-            var exited = _process.WaitForExitAsync();
-            _ = exited.ContinueWith(_ => _exited.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (Terminal is not null)
             {
                 // The terminal is read on a thread of its own, which may wait for a slow watcher.
@@ -175,7 +175,7 @@ internal sealed class ManagedProcess
     /// </summary>
     public void ExceedDeadline(Action<ManagedProcess> forget)
     {
-        if (_exited.Task.IsCompleted || Interlocked.Exchange(ref _deadlinePassed, 1) == 1)
+        if (_exited.IsCompleted || Interlocked.Exchange(ref _deadlinePassed, 1) == 1)
         {
             return;
         }
