@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
+using Paddock.Runtime.Network;
 using Paddock.Runtime.Templates;
 
 namespace Paddock.Runtime;
@@ -21,9 +22,11 @@ public sealed partial class RuntimeHost : IHostedService
     private readonly CrunRuntime _runtime;
     private readonly TemplateCatalog _templates;
     private readonly RuntimeOptions _options;
+    private readonly SandboxNetworking _network;
 
-    internal RuntimeHost(HostSetup host, SandboxVolume volume, HostIdSlots slots, CrunRuntime runtime, TemplateCatalog templates, RuntimeOptions options, ILogger<RuntimeHost> logger)
+    internal RuntimeHost(HostSetup host, SandboxVolume volume, HostIdSlots slots, CrunRuntime runtime, TemplateCatalog templates, RuntimeOptions options, SandboxNetworking network, ILogger<RuntimeHost> logger)
     {
+        _network = network;
         _logger = logger;
         _host = host;
         _volume = volume;
@@ -39,6 +42,7 @@ public sealed partial class RuntimeHost : IHostedService
         await _host.PrepareAsync(cancellationToken);
         await _volume.MountAsync(cancellationToken);
         _runtime.Recover();
+        await _network.StartAsync(_runtime.Bundles(), cancellationToken);
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
         LogCapacity(HostLimits.Read());
     }
@@ -61,10 +65,10 @@ public sealed partial class RuntimeHost : IHostedService
     private static partial void LogCap(ILogger logger, long sandboxes, string limit, string raise, string others);
 
     /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _network.DisposeAsync();
         ReleaseIfIdle();
-        return Task.CompletedTask;
     }
 
     /// <summary>Gives back what only sandboxes need when none is left on this data dir.</summary>

@@ -7,6 +7,7 @@ using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Templates;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
+using Paddock.Runtime.Network;
 using Paddock.Runtime.Templates;
 
 namespace Paddock.Runtime;
@@ -22,6 +23,11 @@ public static class RuntimeServiceCollectionExtensions
     public static IServiceCollection AddCrunRuntime(this IServiceCollection services)
     {
         services.AddOptions<RuntimeOptions>();
+        services.AddOptions<NetworkOptions>();
+        services.TryAddSingleton(sp => new SandboxNetworking(
+            sp.GetRequiredService<IOptions<NetworkOptions>>().Value,
+            sp.GetRequiredService<RuntimeOptions>().DataDir,
+            sp.GetRequiredService<ILogger<SandboxNetworking>>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RuntimeOptions>>().Value);
         services.TryAddSingleton(sp => new HostSetup(sp.GetRequiredService<RuntimeOptions>()));
         services.TryAddSingleton(sp => new SandboxVolume(sp.GetRequiredService<RuntimeOptions>()));
@@ -35,6 +41,7 @@ public static class RuntimeServiceCollectionExtensions
             sp.GetRequiredService<HostSetup>(),
             sp.GetRequiredService<SandboxVolume>(),
             sp.GetRequiredService<HostIdSlots>(),
+            sp.GetRequiredService<SandboxNetworking>(),
             sp.GetRequiredService<ILogger<CrunRuntime>>()));
         services.TryAddSingleton<ISandboxRuntime>(sp => sp.GetRequiredService<CrunRuntime>());
         services.TryAddSingleton(sp => new RuntimeHost(
@@ -44,6 +51,7 @@ public static class RuntimeServiceCollectionExtensions
             sp.GetRequiredService<CrunRuntime>(),
             sp.GetRequiredService<TemplateCatalog>(),
             sp.GetRequiredService<RuntimeOptions>(),
+            sp.GetRequiredService<SandboxNetworking>(),
             sp.GetRequiredService<ILogger<RuntimeHost>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeHost>());
         return services;

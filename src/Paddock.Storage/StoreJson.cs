@@ -4,4 +4,6 @@ namespace Paddock.Storage;
 
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

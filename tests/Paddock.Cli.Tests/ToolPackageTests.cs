@@ -54,6 +54,7 @@ public sealed class ToolPackageTests : IDisposable
             ["PADDOCK_TEMPLATES_DIR"] = ServerProcess.TemplatesDir,
             ["PADDOCK_CRUN_ROOT"] = CrunRoot,
             ["PADDOCK_API_KEY"] = ServerProcess.ApiKey,
+            ["PADDOCK_NETWORK_ENABLED"] = "false",
         }, log);
         try
         {

@@ -1,7 +1,7 @@
 // Starts a Paddock server on a free loopback port with a fresh data dir and a fixed API key,
 // points E2B's SDKs at it (E2B_API_URL, E2B_SANDBOX_URL, E2B_API_KEY), runs the suite with node's
 // test runner, then kills every sandbox left and stops the server.
-import { spawn } from 'node:child_process'
+import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -26,6 +26,13 @@ const port = await new Promise((ok) => {
 const apiKey = 'e2b_' + 'c0ffee'.repeat(7).slice(0, 40)
 const dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2b-'))
 const url = `http://127.0.0.1:${port}`
+
+// Sandboxes reach only the test's own "internet" (a network namespace on this machine), never the real uplink.
+const internetDir = join(tmpdir(), `paddock-inet-${port}`)
+const internetScript = join(repo, 'tests/internet/internet.sh')
+const networkSettings = Object.fromEntries(
+  execFileSync(internetScript, ['up', internetDir], { encoding: 'utf8' })
+    .trim().split('\n').map((line) => line.split('=')))
 const server = spawn('dotnet', [serverDll, '--urls', url], {
   env: {
     ...process.env,
@@ -35,6 +42,8 @@ const server = spawn('dotnet', [serverDll, '--urls', url], {
     PADDOCK_API_KEY: apiKey,
     PADDOCK_AGENT_PATH: join(repo, 'artifacts/agent/paddock-agent'),
     Logging__LogLevel__Default: 'Warning',
+    ...networkSettings,
+    PADDOCK_NETWORK_ADDRESS_POOL: '10.89.0.0/24',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 })
@@ -65,7 +74,7 @@ try {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : ['tests/']
   const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
     cwd: here,
-    env: { ...process.env, E2B_API_URL: url, E2B_SANDBOX_URL: url, E2B_API_KEY: apiKey, E2B_DOMAIN: '127.0.0.1' },
+    env: { ...process.env, PADDOCK_TEST_INTERNET: internetDir, E2B_API_URL: url, E2B_SANDBOX_URL: url, E2B_API_KEY: apiKey, E2B_DOMAIN: '127.0.0.1' },
     stdio: 'inherit',
   })
   code = await new Promise((ok) => child.on('exit', (c) => ok(c ?? 1)))
@@ -78,6 +87,7 @@ try {
   server.kill('SIGTERM')
   await new Promise((ok) => server.on('exit', ok))
   rmSync(dataDir, { recursive: true, force: true })
+  execFileSync(internetScript, ['down', internetDir])
   rmSync(`/run/paddock-test/${dataDir.split('/').pop()}`, { recursive: true, force: true })
 }
 process.exit(code)

@@ -1,3 +1,5 @@
+using Paddock.Core.Network;
+
 namespace Paddock.Core.Lifecycle;
 
 /// <summary>A validated request to create a sandbox.</summary>
@@ -24,6 +26,6 @@ public sealed record CreateSandboxCommand
     /// <summary>Require an access token for agent traffic.</summary>
     public bool Secure { get; init; }
 
-    /// <summary>Requested internet access (null: default).</summary>
-    public bool? AllowInternetAccess { get; init; }
+    /// <summary>What its outbound traffic may reach (internet access null: the server's default).</summary>
+    public EgressRules Egress { get; init; } = EgressRules.None;
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Errors;
 using Paddock.Core.Logs;
+using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
@@ -113,7 +114,9 @@ public sealed class LifecycleService : IDisposable
             AutoResume = command.AutoResume,
             Secure = command.Secure,
             EnvdAccessToken = command.Secure ? RandomNumberGenerator.GetHexString(64, lowercase: true) : null,
-            AllowInternetAccess = command.AllowInternetAccess,
+            AllowInternetAccess = command.Egress.AllowInternetAccess,
+            AllowOut = command.Egress.AllowOut,
+            DenyOut = command.Egress.DenyOut,
             CpuCount = _options.CpuCount,
             MemoryMB = _options.MemoryMB,
             DiskSizeMB = _options.DiskSizeMB,
@@ -128,6 +131,7 @@ public sealed class LifecycleService : IDisposable
             DiskSizeMB = record.DiskSizeMB,
             EnvVars = record.EnvVars,
             EnvdAccessToken = record.EnvdAccessToken,
+            Egress = record.Egress,
         };
 
         if (!_admission.TryAdmit())
@@ -231,6 +235,23 @@ public sealed class LifecycleService : IDisposable
         return record.State == SandboxState.Paused
             ? new ConnectResult(await _changes.ResumeAsync(record, timeout), Resumed: true)
             : new ConnectResult(await _changes.ExtendAsync(record, timeout), Resumed: false);
+    }
+
+    /// <summary>
+    /// Replaces what a running or paused sandbox's outbound traffic may reach (E2B's full replace); in force
+    /// for its open and new connections when this returns. <see cref="SandboxNotFoundException"/> for unknown
+    /// and killed ones.
+    /// </summary>
+    public async Task<SandboxRecord> UpdateNetworkAsync(string id, EgressRules rules, CancellationToken cancellationToken)
+    {
+        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
+        var record = await GetAsync(id, cancellationToken);
+        if (record.State == SandboxState.Killed)
+        {
+            throw new SandboxNotFoundException(id, record);
+        }
+
+        return await _changes.UpdateNetworkAsync(record, rules);
     }
 
     /// <summary>Kills a running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>

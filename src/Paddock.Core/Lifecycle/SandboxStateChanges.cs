@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Diagnostics;
 using Paddock.Core.Logs;
+using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Core.Storage;
@@ -122,6 +123,22 @@ internal sealed class SandboxStateChanges(
         Track(extended);
         await events.TimeoutExtendedAsync(extended);
         return extended;
+    }
+
+    /// <summary>
+    /// Holds a running or paused sandbox to new outbound rules: the host applies them first (to open and new
+    /// connections), then the record says so.
+    /// </summary>
+    public async Task<SandboxRecord> UpdateNetworkAsync(SandboxRecord record, EgressRules rules)
+    {
+        var changed = record.WithEgress(rules);
+        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        {
+            await runtime.UpdateEgressAsync(record.Id, changed.Egress, budget.Token);
+        }
+
+        await store.UpdateAsync(changed, CancellationToken.None);
+        return changed;
     }
 
     /// <summary>Ends a sandbox for good: the runtime removes everything, the record stays with its reason.</summary>

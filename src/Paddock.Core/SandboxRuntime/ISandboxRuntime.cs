@@ -1,4 +1,5 @@
 using Paddock.Core.Logs;
+using Paddock.Core.Network;
 
 namespace Paddock.Core.SandboxRuntime;
 
@@ -33,6 +34,12 @@ public interface ISandboxRuntime
 
     /// <summary>Thaws a paused sandbox.</summary>
     Task ResumeAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces what a sandbox's outbound traffic may reach; applied to its open and new connections when this
+    /// returns. A sandbox without a network (the server's networking off) has nothing to change.
+    /// </summary>
+    Task UpdateEgressAsync(string sandboxId, EgressRules rules, CancellationToken cancellationToken);
 
     /// <summary>Removes a sandbox and everything it owns; succeeds if it is already gone.</summary>
     Task DeleteAsync(string sandboxId, CancellationToken cancellationToken);

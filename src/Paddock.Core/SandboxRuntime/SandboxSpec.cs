@@ -1,3 +1,5 @@
+using Paddock.Core.Network;
+
 namespace Paddock.Core.SandboxRuntime;
 
 /// <summary>What the runtime needs to build one sandbox.</summary>
@@ -23,4 +25,7 @@ public sealed record SandboxSpec
 
     /// <summary>Environment variables of the sandbox's processes.</summary>
     public IReadOnlyDictionary<string, string> EnvVars { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What its outbound traffic may reach.</summary>
+    public EgressRules Egress { get; init; } = EgressRules.None;
 }

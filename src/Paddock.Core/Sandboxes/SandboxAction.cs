@@ -20,4 +20,7 @@ public enum SandboxAction
 
     /// <summary>Move when it times out later, never earlier (it keeps running).</summary>
     Extend,
+
+    /// <summary>Replace what its outbound traffic may reach (it keeps its state).</summary>
+    UpdateNetwork,
 }

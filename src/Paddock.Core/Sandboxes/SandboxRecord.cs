@@ -1,3 +1,5 @@
+using Paddock.Core.Network;
+
 namespace Paddock.Core.Sandboxes;
 
 /// <summary>
@@ -55,6 +57,15 @@ public sealed record SandboxRecord
     /// <summary>Whether the sandbox may reach the internet (null: the server default).</summary>
     public bool? AllowInternetAccess { get; init; }
 
+    /// <summary><c>network.allowOut</c> as given: addresses, CIDRs and domains always let through.</summary>
+    public IReadOnlyList<string> AllowOut { get; init; } = [];
+
+    /// <summary><c>network.denyOut</c> as given: addresses and CIDRs blocked unless allowed.</summary>
+    public IReadOnlyList<string> DenyOut { get; init; } = [];
+
+    /// <summary>What its outbound traffic may reach, as asked.</summary>
+    public EgressRules Egress => new() { AllowInternetAccess = AllowInternetAccess, AllowOut = AllowOut, DenyOut = DenyOut };
+
     /// <summary>CPUs the sandbox may use.</summary>
     public required int CpuCount { get; init; }
 
@@ -95,6 +106,14 @@ public sealed record SandboxRecord
     /// <summary>Ended for good, and why: the only way a killed record is made.</summary>
     public SandboxRecord Killed(DateTimeOffset now, KillReason reason, string? message = null) =>
         Move(SandboxAction.Kill) with { EndedAt = now, PausedAt = null, KillReason = reason, KillMessage = message };
+
+    /// <summary>Held to new outbound rules (a full replace, as E2B's update; internet access changes only when given).</summary>
+    public SandboxRecord WithEgress(EgressRules rules) => Move(SandboxAction.UpdateNetwork) with
+    {
+        AllowInternetAccess = rules.AllowInternetAccess ?? AllowInternetAccess,
+        AllowOut = rules.AllowOut,
+        DenyOut = rules.DenyOut,
+    };
 
     /// <summary>Times out at <paramref name="endAt"/> (earlier or later than now set).</summary>
     public SandboxRecord TimesOutAt(DateTimeOffset endAt) => Move(SandboxAction.SetTimeout) with { EndAt = endAt };

@@ -17,6 +17,8 @@ public static class SandboxTransitions
         (SandboxState.Running, SandboxAction.Kill, SandboxState.Killed),
         (SandboxState.Running, SandboxAction.SetTimeout, SandboxState.Running),
         (SandboxState.Running, SandboxAction.Extend, SandboxState.Running),
+        (SandboxState.Running, SandboxAction.UpdateNetwork, SandboxState.Running),
+        (SandboxState.Paused, SandboxAction.UpdateNetwork, SandboxState.Paused),
         (SandboxState.Paused, SandboxAction.Resume, SandboxState.Running),
         (SandboxState.Paused, SandboxAction.Kill, SandboxState.Killed),
     ];

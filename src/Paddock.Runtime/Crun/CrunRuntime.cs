@@ -5,11 +5,13 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Logs;
+using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
 using Paddock.Runtime.Channel;
 using Paddock.Runtime.Host;
 using Paddock.Runtime.Native;
+using Paddock.Runtime.Network;
 using Paddock.Runtime.Templates;
 
 namespace Paddock.Runtime.Crun;
@@ -33,12 +35,14 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     private readonly HostSetup _host;
     private readonly SandboxVolume _volume;
     private readonly HostIdSlots _slots;
+    private readonly SandboxNetworking _network;
     private readonly ILogger _logger;
     private readonly InitWatcher _watcher = new();
     private readonly ConcurrentDictionary<string, int> _slotOf = new(StringComparer.Ordinal);
 
-    internal CrunRuntime(RuntimeOptions options, TemplateCatalog templates, HostSetup host, SandboxVolume volume, HostIdSlots slots, ILogger<CrunRuntime> logger)
+    internal CrunRuntime(RuntimeOptions options, TemplateCatalog templates, HostSetup host, SandboxVolume volume, HostIdSlots slots, SandboxNetworking network, ILogger<CrunRuntime> logger)
     {
+        _network = network;
         _options = options;
         _templates = templates;
         _host = host;
@@ -83,13 +87,16 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
                 throw Libc.Error($"mounting the overlay root filesystem of {id}");
             }
 
-            var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts);
+            var networkFiles = _network.Enabled ? WriteNetworkFiles(bundle, id, hostRoot) : ((string, string)?)null;
+            var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts, networkFiles);
             await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
             using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
             {
                 await CreateContainerAsync(id, bundle, listeners, cancellationToken);
             }
 
+            // Its namespace exists from create on; it gets its network before anything in it runs.
+            await _network.AttachAsync(id, bundle, ReadPid(bundle), spec.Egress, cancellationToken);
             SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
             await CrunAsync(cancellationToken, "start", id);
             _watcher.Watch(id, ReadPid(bundle));
@@ -123,6 +130,10 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken) => CrunAsync(cancellationToken, "resume", sandboxId);
 
     /// <inheritdoc />
+    public Task UpdateEgressAsync(string sandboxId, EgressRules rules, CancellationToken cancellationToken) =>
+        _network.UpdateAsync(sandboxId, _options.BundleOf(sandboxId), rules, cancellationToken);
+
+    /// <inheritdoc />
     public async Task DeleteAsync(string sandboxId, CancellationToken cancellationToken)
     {
         _watcher.Forget(sandboxId);
@@ -137,6 +148,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         }
 
         var bundle = _options.BundleOf(sandboxId);
+        await _network.DetachAsync(sandboxId, bundle);
         foreach (var mountPoint in MountTable.MountPointsUnder(bundle))
         {
             if (Libc.Umount2(mountPoint, Libc.MntDetach) != 0)
@@ -308,6 +320,28 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     {
         await CommandRunner.RunAsync(_options.CrunPath, ["--root", Root, .. args], cancellationToken);
     }
+
+    // The sandbox's resolver and host names, its own files (owned by its root) in its bundle, bind-mounted in.
+    private (string ResolvConf, string Hosts) WriteNetworkFiles(string bundle, string id, long hostRoot)
+    {
+        var resolvConf = Path.Combine(bundle, "resolv.conf");
+        var hosts = Path.Combine(bundle, "hosts");
+        File.WriteAllText(resolvConf, _network.ResolvConf);
+        File.WriteAllText(hosts, $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{id}\n");
+        foreach (var file in new[] { resolvConf, hosts })
+        {
+            if (Libc.Chown(file, (uint)hostRoot, (uint)hostRoot) != 0)
+            {
+                throw Libc.Error($"chown {file}");
+            }
+        }
+
+        return (resolvConf, hosts);
+    }
+
+    /// <summary>The bundles of every sandbox this data dir holds.</summary>
+    internal IEnumerable<string> Bundles() =>
+        Directory.Exists(_options.SandboxesDir) ? Directory.EnumerateDirectories(_options.SandboxesDir) : [];
 
     // The log is written from inside the sandbox, so the kept copy is the host's own file, bounded like the live one.
     private async Task KeepLogAsync(string sandboxId)

@@ -27,7 +27,8 @@ internal static class OciSpec
     /// <param name="hostIdBase">The first host id of its own id range: root inside is this id outside.</param>
     /// <param name="options">The runtime's settings.</param>
     /// <param name="host">What the host offers.</param>
-    public static JsonObject Build(SandboxSpec spec, string rootfs, long hostIdBase, RuntimeOptions options, HostFacts host)
+    /// <param name="networkFiles">Its <c>/etc/resolv.conf</c> and <c>/etc/hosts</c> on the host, when it has a network.</param>
+    public static JsonObject Build(SandboxSpec spec, string rootfs, long hostIdBase, RuntimeOptions options, HostFacts host, (string ResolvConf, string Hosts)? networkFiles = null)
     {
         // The agent is init (pid 1) and runs as the sandbox's root so it can start processes as any user.
         // The shell sets SIGCHLD to ignored before exec: the kernel then reaps orphans reparented to
@@ -55,7 +56,7 @@ internal static class OciSpec
             memoryLimits["swap"] = memory;
         }
 
-        return new JsonObject
+        var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",
             ["process"] = new JsonObject
@@ -120,6 +121,23 @@ internal static class OciSpec
                     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]),
             },
         };
+
+        if (networkFiles is { } files)
+        {
+            // The sandbox's own copies (it may edit them, as in any container); the resolver is its gateway.
+            var mounts = config["mounts"]!.AsArray();
+            mounts.Add(Mount("/etc/resolv.conf", files.ResolvConf, "bind", ["bind", "nosuid", "nodev", "noexec"]));
+            mounts.Add(Mount("/etc/hosts", files.Hosts, "bind", ["bind", "nosuid", "nodev", "noexec"]));
+
+            // IPv6 is off inside (the host drops it from sandboxes too): every rule is written for IPv4.
+            config["linux"]!["sysctl"] = new JsonObject
+            {
+                ["net.ipv6.conf.all.disable_ipv6"] = "1",
+                ["net.ipv6.conf.default.disable_ipv6"] = "1",
+            };
+        }
+
+        return config;
     }
 
     private static JsonArray IdMap(long hostIdBase) => new(new JsonObject

@@ -19,6 +19,7 @@ internal static partial class Libc
     public const int Enoent = 2;
     public const int Eintr = 4;
     public const int Eexist = 17;
+    public const int Enodev = 19;
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;
     public const int OCreat = 0x40;

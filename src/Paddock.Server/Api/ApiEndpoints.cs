@@ -21,6 +21,7 @@ internal static class ApiEndpoints
         app.MapGet("/sandboxes/{sandboxId}/logs", GetSandboxLogs.V1Async);
         app.MapGet("/v2/sandboxes/{sandboxId}/logs", GetSandboxLogs.V2Async);
         app.MapPost("/sandboxes/{sandboxId}/timeout", SetSandboxTimeout.HandleAsync);
+        app.MapPut("/sandboxes/{sandboxId}/network", UpdateSandboxNetwork.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/refreshes", RefreshSandbox.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/pause", PauseSandbox.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/resume", ResumeSandbox.HandleAsync);

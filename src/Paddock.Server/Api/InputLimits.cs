@@ -19,6 +19,9 @@ internal static partial class InputLimits
     public const int MaxEnvValueBytes = 32 * 1024;
     public const int MaxEnvBytes = 256 * 1024;
 
+    // Each entry is a firewall element or a name the egress proxy matches per connection.
+    public const int MaxEgressRules = 1000;
+
     /// <summary>The largest API request body (sandbox traffic, file uploads included, has no such limit).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 

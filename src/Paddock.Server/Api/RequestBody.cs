@@ -14,6 +14,9 @@ internal sealed class RequestBody
 
     private RequestBody(JsonElement? root) => _root = root;
 
+    /// <summary>The body's object, when there was one.</summary>
+    public JsonElement? Root => _root;
+
     /// <summary>True when the request had no body (or an empty one).</summary>
     public bool IsEmpty => _root is null;
 

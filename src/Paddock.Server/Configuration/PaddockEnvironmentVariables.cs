@@ -24,7 +24,7 @@ internal sealed class PaddockEnvironmentVariables : IConfigurationSource
     private const string Prefix = "PADDOCK_";
 
     // Settings of a section under Paddock: PADDOCK_STORE_PROVIDER → Paddock:Store:Provider.
-    private static readonly string[] s_sections = ["Store"];
+    private static readonly string[] s_sections = ["Store", "Network"];
 
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new Provider();
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Paddock.Core;
 using Paddock.Core.Lifecycle;
 using Paddock.Runtime;
+using Paddock.Runtime.Network;
 using Paddock.Server.Api;
 using Paddock.Server.Auth;
 using Paddock.Server.Configuration;
@@ -26,6 +27,7 @@ internal static class PaddockServerExtensions
         AddOptions<LifecycleOptions>(services, configuration, Section, o => o.Validate());
         AddOptions<RuntimeOptions>(services, configuration, Section, o => o.Validate());
         AddOptions<StoreOptions>(services, configuration, Section + ":Store", o => o.Validate());
+        AddOptions<NetworkOptions>(services, configuration, Section + ":Network", o => o.Validate());
         services.PostConfigure<RuntimeOptions>(o => o.Normalize());
         services.PostConfigure<ServerOptions>(o => o.Normalize());
 
@@ -54,6 +56,7 @@ internal static class PaddockServerExtensions
         Check<LifecycleOptions>(services, failures);
         Check<RuntimeOptions>(services, failures);
         Check<StoreOptions>(services, failures);
+        Check<NetworkOptions>(services, failures);
         return failures;
     }
 

@@ -56,6 +56,11 @@ public sealed class PostgresDatabase : IAsyncDisposable
         );
         CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
         """,
+        // network.allowOut / denyOut, as given (JSON arrays of strings).
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_out text NOT NULL DEFAULT '[]';
+        ALTER TABLE sandboxes ADD COLUMN deny_out text NOT NULL DEFAULT '[]';
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -86,6 +86,11 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes_v3 RENAME TO sandboxes;
         CREATE INDEX ix_sandboxes_state_started ON sandboxes (state, started_at DESC, id);
         """,
+        // network.allowOut / denyOut, as given (JSON arrays of strings).
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_out TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sandboxes ADD COLUMN deny_out TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Paddock.Runtime.Crun;
 using Paddock.Runtime.Host;
+using Paddock.Runtime.Network;
 using Paddock.Runtime.Native;
 using Paddock.Runtime.Templates;
 
@@ -49,8 +50,9 @@ internal sealed class CrunTestHost
         return host;
     }
 
+    // The runtime's own contract: sandboxes without a network (the networking tests bring their own "internet").
     public CrunRuntime Runtime(RuntimeOptions? options = null) =>
-        new(options ?? Options, Templates, Host, Volume, Slots, NullLogger<CrunRuntime>.Instance);
+        new(options ?? Options, Templates, Host, Volume, Slots, new SandboxNetworking(new NetworkOptions { Enabled = false }, Options.DataDir, NullLogger<SandboxNetworking>.Instance), NullLogger<CrunRuntime>.Instance);
 
     /// <summary>The pid of a sandbox's init, as crun wrote it.</summary>
     public int InitPidOf(string sandboxId) =>

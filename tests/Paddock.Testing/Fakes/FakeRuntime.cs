@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Paddock.Core.Logs;
+using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
 
 namespace Paddock.Testing.Fakes;
@@ -67,6 +68,17 @@ public sealed class FakeRuntime : ISandboxRuntime
 
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"resume {sandboxId}", () => _containers[sandboxId] = RuntimeSandboxStatus.Running);
+
+    public Task UpdateEgressAsync(string sandboxId, EgressRules rules, CancellationToken cancellationToken) =>
+        Act($"update network {sandboxId}", () =>
+        {
+            if (!_containers.ContainsKey(sandboxId))
+            {
+                throw new InvalidOperationException($"no container {sandboxId}");
+            }
+
+            _specs[sandboxId] = _specs[sandboxId] with { Egress = rules };
+        });
 
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"delete {sandboxId}", () =>

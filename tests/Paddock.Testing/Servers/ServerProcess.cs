@@ -92,6 +92,8 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["PADDOCK_TEMPLATES_DIR"] = TemplatesDir;
         info.Environment["PADDOCK_CRUN_ROOT"] = CrunRoot;
         info.Environment["PADDOCK_AGENT_PATH"] = AgentPath;
+        // Sandbox traffic never goes to the machine's real uplink: tests that need a network bring their own.
+        info.Environment["PADDOCK_NETWORK_ENABLED"] = "false";
         if (_fixedKey)
         {
             info.Environment["PADDOCK_API_KEY"] = ApiKey;

@@ -6,13 +6,12 @@ namespace Paddock.Server.Api.Contracts;
 /// <summary>E2B's <c>SandboxDetail</c>: <see cref="ListedSandbox"/> and the sandbox's settings.</summary>
 internal sealed record SandboxDetail : ListedSandbox
 {
-    private SandboxDetail(ListedSandbox listed, SandboxRecord r)
+    private SandboxDetail(ListedSandbox listed, SandboxRecord r, bool allowInternetAccess)
         : base(listed)
     {
         EnvdAccessToken = r.EnvdAccessToken;
-
-        // Sandboxes have only loopback networking for now, whatever was asked.
-        AllowInternetAccess = false;
+        AllowInternetAccess = allowInternetAccess;
+        Network = r.AllowOut.Count > 0 || r.DenyOut.Count > 0 ? new SandboxNetwork(r.AllowOut, r.DenyOut) : null;
         Lifecycle = new SandboxLifecycle(r.AutoResume, r.AutoPause ? "pause" : "kill");
     }
 
@@ -29,8 +28,19 @@ internal sealed record SandboxDetail : ListedSandbox
     [JsonPropertyName("lifecycle")]
     public SandboxLifecycle Lifecycle { get; }
 
-    public static new SandboxDetail From(SandboxRecord r) => new(ListedSandbox.From(r), r);
+    [JsonPropertyName("network")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SandboxNetwork? Network { get; }
+
+    /// <param name="r">The sandbox.</param>
+    /// <param name="allowInternetAccess">Whether it may reach the internet (its own setting, or the server's default).</param>
+    public static SandboxDetail From(SandboxRecord r, bool allowInternetAccess) => new(ListedSandbox.From(r), r, allowInternetAccess);
 }
+
+/// <summary>E2B's <c>network</c> of a sandbox's detail: its outbound rules as given.</summary>
+internal sealed record SandboxNetwork(
+    [property: JsonPropertyName("allowOut")] IReadOnlyList<string> AllowOut,
+    [property: JsonPropertyName("denyOut")] IReadOnlyList<string> DenyOut);
 
 /// <summary>What happens to a sandbox on timeout and on traffic while paused.</summary>
 internal sealed record SandboxLifecycle(

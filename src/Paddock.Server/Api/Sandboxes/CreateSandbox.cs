@@ -28,7 +28,7 @@ internal static class CreateSandbox
         var envVars = body.StringMap("envVars");
         var autoPause = body.Bool("autoPause");
         var autoResume = body.NestedBool("autoResume", "enabled");
-        var internet = body.Bool("allow_internet_access");
+        var egress = EgressSettings.ReadCreate(body);
         if (template is { Length: 0 })
         {
             body.AddError("'templateID' must not be empty");
@@ -48,7 +48,7 @@ internal static class CreateSandbox
             AutoPause = autoPause ?? false,
             AutoResume = autoResume ?? false,
             Secure = secure,
-            AllowInternetAccess = internet,
+            Egress = egress,
         };
     }
 
