@@ -10,7 +10,9 @@ fi
 
 # clang and zlib1g-dev link the Native AOT agent; tmux drives the CLI's interactive-shell test.
 # btrfs-progs makes the sandbox volume (per-sandbox disk quotas) when the data dir is not on btrfs.
-packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev tmux btrfs-progs)
+# iproute2 and nftables give sandboxes their network; dnsmasq-base and openssl make the tests' own
+# private "internet" (tests/internet), so no test traffic leaves the machine.
+packages=(crun debootstrap util-linux procps ca-certificates curl clang zlib1g-dev tmux btrfs-progs iproute2 nftables dnsmasq-base openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,7 +16,6 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
 
     [Theory]
     [InlineData("{\"templateID\":\"base\",\"secure\":true,\"network\":{\"allowPublicTraffic\":false}}", "'network.allowPublicTraffic' false is not supported")]
-    [InlineData("{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"example.com\"]}}", "'network.allowOut' is not supported")]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"maskRequestHost\":\"localhost:${PORT}\"}}", "'network.maskRequestHost' is not supported")]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"rules\":{\"api.example.com\":[{}]}}}", "'network.rules'")]
     [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false}", "'autoPauseMemory' false (a filesystem-only auto-pause) is not supported")]
@@ -37,11 +36,11 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [Fact]
     public async Task Create_RefusesEveryUnkeptOption_InOneAnswer()
     {
-        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"allowPublicTraffic\":false,\"allowOut\":[\"1.1.1.1\"]}}"))
+        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"allowPublicTraffic\":false,\"denyOut\":[\"example.com\"]}}"))
             .AssertError(HttpStatusCode.BadRequest);
         Assert.Contains("'autoResume'", error, StringComparison.Ordinal);
         Assert.Contains("'network.allowPublicTraffic'", error, StringComparison.Ordinal);
-        Assert.Contains("'network.allowOut'", error, StringComparison.Ordinal);
+        Assert.Contains("invalid denied CIDR example.com", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,7 +76,6 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [InlineData("POST", "/sandboxes/iabc/fork", "Forking a sandbox")]
     [InlineData("POST", "/sandboxes/iabc/snapshots", "Snapshots")]
     [InlineData("GET", "/snapshots", "Snapshots")]
-    [InlineData("PUT", "/sandboxes/iabc/network", "network rules")]
     [InlineData("POST", "/v3/templates", "Building templates")]
     [InlineData("DELETE", "/templates/snap1", "Deleting templates")]
     [InlineData("GET", "/volumes", "Volumes")]

@@ -32,6 +32,15 @@ public sealed class FakeRuntime : ISandboxRuntime
     /// <summary>What <see cref="ReadLogAsync"/> returns for a sandbox, oldest first.</summary>
     public Dictionary<string, List<SandboxLogEntry>> Logs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The spec a sandbox was built with, its outbound rules as last updated.</summary>
+    public SandboxSpec SpecOf(string sandboxId)
+    {
+        lock (_containers)
+        {
+            return _specs[sandboxId];
+        }
+    }
+
     public IReadOnlyDictionary<string, RuntimeSandboxStatus> Containers
     {
         get
