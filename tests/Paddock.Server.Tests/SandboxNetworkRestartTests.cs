@@ -1,0 +1,81 @@
+using System.Net;
+using Paddock.Server.Tests.Infrastructure;
+using Paddock.Testing;
+using Paddock.Testing.Servers;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>
+/// Sandbox networking across a crash of the server and at teardown: rules come back from what each sandbox's
+/// bundle keeps, interfaces no sandbox owns are removed at start, and a kill or a clean stop leaves no
+/// interface, firewall table, routing rule or gateway device. Needs root, crun, iproute2, nftables and
+/// dnsmasq (the test internet).
+/// </summary>
+[Collection(ContainersCollection.Name)]
+public sealed class SandboxNetworkRestartTests
+{
+    private const string Pool = "10.90.0.0/24";
+
+    [Fact]
+    public async Task Crash_KeepsEveryRule_RemovesOrphanInterfaces_AndTeardownLeavesNothing()
+    {
+        await using var internet = await TestInternet.StartAsync();
+        var server = new ServerProcess(environment: internet.ServerEnvironment(Pool));
+        await server.StartAsync();
+        var shell = new SandboxShell(server);
+        string open, held;
+        using (var api = server.Client())
+        {
+            open = await api.CreateAsync(new { templateID = "base", timeout = 600 });
+            held = await api.CreateAsync(new { templateID = "base", timeout = 600, network = new { denyOut = new[] { "0.0.0.0/0" }, allowOut = new[] { "203.0.113.11" } } });
+            Assert.Equal("203.0.113.10", await AddressAnsweringAsync(shell, open, "203.0.113.10"));
+            Assert.Equal("blocked", await AddressAnsweringAsync(shell, held, "203.0.113.10"));
+            Assert.Equal("203.0.113.11", await AddressAnsweringAsync(shell, held, "203.0.113.11"));
+
+            await server.StopAsync(crash: true);
+
+            // A host end whose sandbox is gone (as a crash between a delete and its cleanup leaves it).
+            var (made, output) = await Host.RunAsync("ip", "link", "add", "pdk0a5a00fe", "type", "veth", "peer", "name", "pdkorphanpeer");
+            Assert.True(made == 0, output);
+
+            await server.StartAsync();
+            Assert.False(Directory.Exists("/sys/class/net/pdk0a5a00fe"), "the orphan interface is still there");
+            Assert.Equal("blocked", await AddressAnsweringAsync(shell, held, "203.0.113.10"));
+            Assert.Equal("203.0.113.11", await AddressAnsweringAsync(shell, held, "203.0.113.11"));
+            Assert.Equal("203.0.113.10", await AddressAnsweringAsync(shell, open, "203.0.113.10"));
+
+            // The rules still change live after the restart.
+            (await api.SendAsync(HttpMethod.Put, $"/sandboxes/{held}/network", "{}")).AssertStatus(HttpStatusCode.NoContent);
+            Assert.Equal("203.0.113.10", await AddressAnsweringAsync(shell, held, "203.0.113.10"));
+
+            var (_, table) = await Host.RunAsync("nft", "list", "tables");
+            Assert.Contains("paddock_", table, StringComparison.Ordinal);
+            foreach (var id in new[] { open, held })
+            {
+                (await api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+            }
+
+            Assert.Empty(PoolInterfaces());
+            await LeakCheck.AssertNothingLeftAsync(server, [open, held]);
+        }
+
+        await server.StopAsync();
+        var (_, tables) = await Host.RunAsync("nft", "list", "tables");
+        Assert.DoesNotContain("paddock_", tables, StringComparison.Ordinal);
+        var (_, rules) = await Host.RunAsync("ip", "rule", "show");
+        Assert.DoesNotContain(Pool, rules, StringComparison.Ordinal);
+        Assert.Empty(System.IO.Directory.EnumerateDirectories("/sys/class/net", "pgw*"));
+        await server.DisposeAsync();
+    }
+
+    // Which address answered an HTTP request from inside the sandbox, or "blocked".
+    private static async Task<string> AddressAnsweringAsync(SandboxShell shell, string sandboxId, string address)
+    {
+        var output = await shell.ExecAsync(sandboxId, $"curl -sS --connect-timeout 2 --max-time 3 http://{address}/ || echo blocked");
+        return output.Contains("blocked", StringComparison.Ordinal) ? "blocked"
+            : System.Text.Json.JsonDocument.Parse(output[..output.LastIndexOf('\n')]).RootElement.GetProperty("address").GetString()!;
+    }
+
+    private static string[] PoolInterfaces() =>
+        [.. System.IO.Directory.EnumerateDirectories("/sys/class/net", "pdk0a5a00*").Select(Path.GetFileName)!];
+}
