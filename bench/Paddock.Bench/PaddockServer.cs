@@ -24,7 +24,7 @@ internal sealed class PaddockServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath)
+    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -43,6 +43,11 @@ internal sealed class PaddockServer : IAsyncDisposable
         info.Environment["PADDOCK_API_KEY"] = ApiKey;
         info.Environment["PADDOCK_AGENT_PATH"] = agentPath;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         var server = new PaddockServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
         for (var i = 0; i < 600; i++)
         {
@@ -61,6 +66,14 @@ internal sealed class PaddockServer : IAsyncDisposable
         }
 
         throw new TimeoutException("the Paddock server did not start");
+    }
+
+    /// <summary>Creates a sandbox with a create body of the caller's; the 201 arrives once it runs.</summary>
+    public async Task<string> CreateAsync(object body)
+    {
+        using var response = await _http.PostAsJsonAsync("/v2/sandboxes", body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sandboxID").GetString()!;
     }
 
     /// <summary>Creates a sandbox; the 201 arrives once it runs.</summary>

@@ -5,7 +5,7 @@ using Paddock.Bench;
 
 // Create-to-agent-ready, pause and resume through Paddock's API, next to the bare crun sequence over the
 // same template layer and OCI config; then the agent's round trips, memory and start (AgentBench); in
-// one run. Usage: Paddock.Bench [--results bench/RESULTS.md]
+// one run. Usage: Paddock.Bench [--results bench/RESULTS.md] [--network-only]
 var resultsPath = args.SkipWhile(a => a != "--results").Skip(1).FirstOrDefault();
 const int Sequential = 50;
 const int Concurrent = 10;
@@ -18,6 +18,25 @@ var crunRoot = $"/run/paddock-bench/{Path.GetFileName(dataDir)}";
 var bareRoot = crunRoot + "-bare";
 var agentPath = Path.GetFullPath(Environment.GetEnvironmentVariable("PADDOCK_AGENT_PATH") is { Length: > 0 } a ? a : "artifacts/agent/paddock-agent");
 
+// Sandboxes reach only the tests' private internet (tests/internet), never the machine's real uplink.
+var internetDir = Path.Combine(dataDir, "internet");
+var internet = await TestInternet.StartAsync(internetDir);
+var networkReport = string.Empty;
+if (args.Contains("--network-only"))
+{
+    // Only the networking part, printed (for working on it); RESULTS.md is written by whole runs only.
+    try
+    {
+        Console.WriteLine(await NetworkBench.RunAsync(dataDir, templatesDir, agentPath, internet));
+    }
+    finally
+    {
+        await TestInternet.StopAsync(internetDir);
+    }
+
+    return;
+}
+
 var agentReport = string.Empty;
 var isolationReport = string.Empty;
 var interpreterReport = string.Empty;
@@ -26,7 +45,7 @@ var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
 Stats Bare(string name) => bare.TryGetValue(name, out var s) ? s : bare[name] = new Stats(name);
 
-await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot, agentPath))
+await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot, agentPath, new Dictionary<string, string>(internet) { ["PADDOCK_NETWORK_ADDRESS_POOL"] = "10.93.0.0/20" }))
 {
     Console.WriteLine("Warming up (the first create may build the base template)...");
     for (var i = 0; i < 3; i++)
@@ -110,6 +129,7 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     isolationReport = await IsolationBench.RunAsync(dataDir, templatesDir);
     agentReport = await AgentBench.RunAsync(server, dataDir, crunRoot, agentPath);
     interpreterReport = await InterpreterBench.RunAsync(server, dataDir);
+    networkReport = await NetworkBench.RunAsync(dataDir, templatesDir, agentPath, internet);
     Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
 }
 
@@ -128,6 +148,7 @@ Console.WriteLine(report);
 Console.WriteLine(isolationReport);
 Console.WriteLine(agentReport);
 Console.WriteLine(interpreterReport);
+Console.WriteLine(networkReport);
 
 if (resultsPath is not null)
 {
@@ -172,11 +193,23 @@ if (resultsPath is not null)
         Paddock in the way.
 
         {interpreterReport}
+
+        ## Sandbox networking
+
+        Against the tests' private internet (`tests/internet`: a network namespace joined to the host by the
+        uplink the servers are pointed at). **Create** alternates a server with networking and one without in
+        one loop. **Latency** is curl's own clock (TCP connect, whole GET of a small answer), one curl per
+        request, from inside a sandbox and from a **bare namespace** the benchmark routes and NATs to the same
+        uplink by hand (`ip`, `nft`), with no Paddock in the path; a sandbox with a domain rule goes through the
+        egress proxy (the server reads the Host header and dials the name).
+
+        {networkReport}
         """;
     await File.WriteAllTextAsync(resultsPath, text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart());
     Console.WriteLine($"Wrote {resultsPath}");
 }
 
+await TestInternet.StopAsync(internetDir);
 Directory.Delete(dataDir, recursive: true);
 foreach (var root in new[] { crunRoot, bareRoot })
 {

@@ -45,8 +45,8 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
         script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.Uplink}\" ip daddr {layout.Pool} drop");
         if (layout.GuardUplink)
         {
-            // Forwarding on the uplink was turned on for sandboxes only: nothing else arriving there is forwarded.
-            script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.Uplink}\" drop");
+            // Forwarding on the uplink was turned on for sandboxes: nothing arriving there starts a forwarded connection.
+            script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.Uplink}\" ct state new,invalid drop");
         }
 
         script.AppendLine("  }");
