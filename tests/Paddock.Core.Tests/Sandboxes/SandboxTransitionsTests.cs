@@ -17,6 +17,8 @@ public sealed class SandboxTransitionsTests
             [(SandboxState.Running, SandboxAction.Kill)] = SandboxState.Killed,
             [(SandboxState.Running, SandboxAction.SetTimeout)] = SandboxState.Running,
             [(SandboxState.Running, SandboxAction.Extend)] = SandboxState.Running,
+            [(SandboxState.Running, SandboxAction.UpdateNetwork)] = SandboxState.Running,
+            [(SandboxState.Paused, SandboxAction.UpdateNetwork)] = SandboxState.Paused,
             [(SandboxState.Paused, SandboxAction.Resume)] = SandboxState.Running,
             [(SandboxState.Paused, SandboxAction.Kill)] = SandboxState.Killed,
         };
@@ -44,6 +46,7 @@ public sealed class SandboxTransitionsTests
             SandboxAction.Resume => record.Resumed(s_now, s_now.AddMinutes(5)),
             SandboxAction.Kill => record.Killed(s_now, KillReason.Request),
             SandboxAction.SetTimeout => record.TimesOutAt(s_now.AddMinutes(1)),
+            SandboxAction.UpdateNetwork => record.WithEgress(new Paddock.Core.Network.EgressRules { DenyOut = ["0.0.0.0/0"] }),
             _ => record.ExtendedTo(s_now.AddMinutes(1)),
         };
 

@@ -40,6 +40,8 @@ public abstract class SandboxStoreContract : IAsyncLifetime
             Secure = true,
             EnvdAccessToken = "token",
             AllowInternetAccess = false,
+            AllowOut = ["api.example.com", "*.wild.example.com", "1.2.3.0/24"],
+            DenyOut = ["0.0.0.0/0"],
             CpuCount = 3,
             MemoryMB = 768,
             DiskSizeMB = 2048,
@@ -152,7 +154,9 @@ public abstract class SandboxStoreContract : IAsyncLifetime
         Assert.NotNull(actual);
         Assert.Equal(expected.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal), actual.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(expected.EnvVars.OrderBy(p => p.Key, StringComparer.Ordinal), actual.EnvVars.OrderBy(p => p.Key, StringComparer.Ordinal));
-        Assert.Equal(expected with { Metadata = actual.Metadata, EnvVars = actual.EnvVars }, actual);
+        Assert.Equal(expected.AllowOut, actual.AllowOut);
+        Assert.Equal(expected.DenyOut, actual.DenyOut);
+        Assert.Equal(expected with { Metadata = actual.Metadata, EnvVars = actual.EnvVars, AllowOut = actual.AllowOut, DenyOut = actual.DenyOut }, actual);
     }
 
     private async Task InsertAllAsync(params SandboxRecord[] records)
