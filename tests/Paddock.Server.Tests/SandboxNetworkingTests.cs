@@ -6,13 +6,13 @@ using Paddock.Testing.Servers;
 namespace Paddock.Server.Tests;
 
 /// <summary>
-/// Sandbox networking across a crash of the server and at teardown: rules come back from what each sandbox's
+/// Sandbox networking across a crash of the server, at teardown, and under the operator's settings: rules come back from what each sandbox's
 /// bundle keeps, interfaces no sandbox owns are removed at start, and a kill or a clean stop leaves no
 /// interface, firewall table, routing rule or gateway device. Needs root, crun, iproute2, nftables and
 /// dnsmasq (the test internet).
 /// </summary>
 [Collection(ContainersCollection.Name)]
-public sealed class SandboxNetworkRestartTests
+public sealed class SandboxNetworkingTests
 {
     private const string Pool = "10.90.0.0/24";
 
@@ -66,6 +66,35 @@ public sealed class SandboxNetworkRestartTests
         Assert.DoesNotContain(Pool, rules, StringComparison.Ordinal);
         Assert.Empty(System.IO.Directory.EnumerateDirectories("/sys/class/net", "pgw*"));
         await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task OperatorSettings_OpenAPrivateRange_DenyAnAddressOverAnyRule_AndTurnInternetOffByDefault()
+    {
+        await using var internet = await TestInternet.StartAsync();
+        var environment = internet.ServerEnvironment(Pool);
+        environment["PADDOCK_NETWORK_ALLOWED_RANGES"] = "10.99.0.0/24";
+        environment["PADDOCK_NETWORK_DENIED_RANGES"] = "203.0.113.12/32";
+        environment["PADDOCK_NETWORK_INTERNET_ACCESS"] = "false";
+        await using var server = new ServerProcess(environment: environment);
+        await server.StartAsync();
+        var shell = new SandboxShell(server);
+        using var api = server.Client();
+
+        var quiet = await api.CreateAsync(new { templateID = "base" });
+        Assert.False((await api.GetAsync($"/sandboxes/{quiet}")).AssertStatus(HttpStatusCode.OK).Json.GetProperty("allowInternetAccess").GetBoolean());
+        Assert.Equal("blocked", await AddressAnsweringAsync(shell, quiet, "203.0.113.10"));
+
+        var online = await api.CreateAsync(new { templateID = "base", allow_internet_access = true, network = new { allowOut = new[] { "203.0.113.12" } } });
+        Assert.Equal("203.0.113.10", await AddressAnsweringAsync(shell, online, "203.0.113.10"));
+        Assert.Equal("10.99.0.10", await AddressAnsweringAsync(shell, online, "10.99.0.10"));
+        Assert.Equal("blocked", await AddressAnsweringAsync(shell, online, "203.0.113.12"));
+        Assert.Equal("blocked", await AddressAnsweringAsync(shell, online, "169.254.169.254"));
+
+        foreach (var id in new[] { quiet, online })
+        {
+            (await api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+        }
     }
 
     // Which address answered an HTTP request from inside the sandbox, or "blocked".
