@@ -17,6 +17,9 @@ internal sealed partial class DnsRelay : IAsyncDisposable
 {
     private static readonly TimeSpan s_upstreamTimeout = TimeSpan.FromSeconds(3);
 
+    // Queries (UDP in flight, TCP connections) one sandbox may hold; a resolver library sends a few at once.
+    private readonly PerSandboxLimit _inFlight = new(64);
+
     private readonly IPAddress _listenAddress;
     private readonly IReadOnlyList<IPAddress> _upstreams;
     private readonly int _mark;
@@ -92,17 +95,26 @@ internal sealed partial class DnsRelay : IAsyncDisposable
 
             var query = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
             var client = (IPEndPoint)received.RemoteEndPoint;
+            if (!_inFlight.TryEnter(client.Address))
+            {
+                continue;
+            }
+
             _ = Task.Run(async () =>
             {
-                if (await AnswerAsync(client.Address, query, cancellationToken) is { } answer)
+                try
                 {
-                    try
+                    if (await AnswerAsync(client.Address, query, cancellationToken) is { } answer)
                     {
                         await socket.SendToAsync(answer, client, cancellationToken);
                     }
-                    catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-                    {
-                    }
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+                {
+                }
+                finally
+                {
+                    _inFlight.Exit(client.Address);
                 }
             }, cancellationToken);
         }
@@ -132,9 +144,15 @@ internal sealed partial class DnsRelay : IAsyncDisposable
 
     private async Task ServeTcpClientAsync(Socket connection, CancellationToken cancellationToken)
     {
+        var client = ((IPEndPoint)connection.RemoteEndPoint!).Address;
+        if (!_inFlight.TryEnter(client))
+        {
+            connection.Dispose();
+            return;
+        }
+
         using (connection)
         {
-            var client = ((IPEndPoint)connection.RemoteEndPoint!).Address;
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
@@ -158,6 +176,10 @@ internal sealed partial class DnsRelay : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or EndOfStreamException)
             {
+            }
+            finally
+            {
+                _inFlight.Exit(client);
             }
         }
     }

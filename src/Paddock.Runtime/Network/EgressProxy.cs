@@ -31,6 +31,9 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<ProxiedConnection, byte> _open = new();
+
+    // Connections one sandbox may hold through the proxy (each is two of the server's sockets).
+    private readonly PerSandboxLimit _perSandbox = new(512);
     private Socket? _listener;
     private Task _loop = Task.CompletedTask;
 
@@ -116,9 +119,15 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     {
         Socket? upstream = null;
         ProxiedConnection? connection = null;
+        var source = ((IPEndPoint)client.RemoteEndPoint!).Address;
+        if (!_perSandbox.TryEnter(source))
+        {
+            client.Dispose();
+            return;
+        }
+
         try
         {
-            var source = ((IPEndPoint)client.RemoteEndPoint!).Address;
             if (_sandboxAt(source) is not { } sandbox || OriginalDestination(client) is not { } destination)
             {
                 return;
@@ -193,6 +202,7 @@ internal sealed partial class EgressProxy : IAsyncDisposable
 
             upstream?.Dispose();
             client.Dispose();
+            _perSandbox.Exit(source);
         }
     }
 
