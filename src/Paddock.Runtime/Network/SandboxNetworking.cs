@@ -25,6 +25,7 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
 {
     private const string StateFile = "network.json";
     private const string SandboxInterface = "eth0";
+    private static readonly string[] s_toolDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
     private readonly NetworkOptions _options;
     private readonly ILogger _logger;
@@ -78,6 +79,15 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
         if (!Enabled)
         {
             return;
+        }
+
+        foreach (var (tool, package) in new[] { ("ip", "iproute2"), ("nft", "nftables") })
+        {
+            if (!s_toolDirectories.Any(dir => File.Exists(Path.Combine(dir, tool))))
+            {
+                throw new InvalidOperationException(
+                    $"Sandbox networking needs '{tool}': install it with: apt-get install {package} (or set Network:Enabled=false for loopback-only sandboxes)");
+            }
         }
 
         var (uplink, uplinkGateway) = await _routing.FindUplinkAsync(cancellationToken);
