@@ -48,6 +48,15 @@ public interface ISandboxClient
     /// <exception cref="SandboxNotFoundException">No such sandbox, or it was killed.</exception>
     Task SetTimeoutAsync(string sandboxId, TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces a sandbox's outbound rules by id (lists not given are cleared).</summary>
+    /// <param name="sandboxId">The sandbox's id.</param>
+    /// <param name="network">The new rules.</param>
+    /// <param name="allowInternetAccess">A new internet setting; null keeps the current one.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A task that completes once the rules hold for the sandbox's open and new connections.</returns>
+    /// <exception cref="SandboxNotFoundException">No such sandbox, or it was killed.</exception>
+    Task UpdateNetworkAsync(string sandboxId, SandboxNetwork network, bool? allowInternetAccess = null, CancellationToken cancellationToken = default);
+
     /// <summary>Pauses a sandbox by id.</summary>
     /// <param name="sandboxId">The sandbox's id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>

@@ -123,8 +123,40 @@ public partial class Sandbox : IAsyncDisposable
     /// <summary>Sets the timeout to <paramref name="timeout"/> from now: shorter or longer.</summary>
     public virtual Task SetTimeoutAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => SetTimeoutAsync(_api, SandboxId, timeout, cancellationToken);
 
+    /// <summary>
+    /// Replaces what this sandbox's outbound traffic may reach (all of it: lists not given are cleared), in
+    /// force for its open and new connections when the task completes.
+    /// </summary>
+    /// <param name="network">The new rules.</param>
+    /// <param name="allowInternetAccess">A new internet setting; null keeps the current one.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public virtual Task UpdateNetworkAsync(SandboxNetwork network, bool? allowInternetAccess = null, CancellationToken cancellationToken = default) =>
+        UpdateNetworkAsync(_api, SandboxId, network, allowInternetAccess, cancellationToken);
+
+    /// <summary>Replaces a sandbox's outbound rules by id (see the instance method).</summary>
+    public static Task UpdateNetworkAsync(string sandboxId, SandboxNetwork network, bool? allowInternetAccess = null, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        UpdateNetworkAsync(ControlPlane.For(connection), sandboxId, network, allowInternetAccess, cancellationToken);
+
+    internal static async Task UpdateNetworkAsync(ControlPlane api, string sandboxId, SandboxNetwork network, bool? allowInternetAccess, CancellationToken cancellationToken)
+    {
+        var body = NetworkJson(network);
+        if (allowInternetAccess is { } internet)
+        {
+            body["allow_internet_access"] = internet;
+        }
+
+        // A full replace: sending it twice leaves the same rules, so it may be retried.
+        await api.SendAsync(HttpMethod.Put, $"sandboxes/{Escape(sandboxId)}/network", body, idempotent: true, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>What the API knows about this sandbox.</summary>
     public virtual Task<SandboxInfo> GetInfoAsync(CancellationToken cancellationToken = default) => GetInfoAsync(_api, SandboxId, cancellationToken);
+
+    private static JsonObject NetworkJson(SandboxNetwork network) => new()
+    {
+        ["allowOut"] = new JsonArray([.. network.AllowOut.Select(v => (JsonNode)v)]),
+        ["denyOut"] = new JsonArray([.. network.DenyOut.Select(v => (JsonNode)v)]),
+    };
 
     internal static async Task SetTimeoutAsync(ControlPlane api, string sandboxId, TimeSpan timeout, CancellationToken cancellationToken) =>
         await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/timeout", new JsonObject { ["timeout"] = Seconds(timeout) }, idempotent: true, cancellationToken).ConfigureAwait(false);
@@ -224,6 +256,11 @@ public partial class Sandbox : IAsyncDisposable
         if (options.AllowInternetAccess is { } internet)
         {
             body["allow_internet_access"] = internet;
+        }
+
+        if (options.Network is { } network)
+        {
+            body["network"] = NetworkJson(network);
         }
 
         try

@@ -54,6 +54,10 @@ public class SandboxClient : ISandboxClient
         Sandbox.SetTimeoutAsync(_api, sandboxId, timeout, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task UpdateNetworkAsync(string sandboxId, SandboxNetwork network, bool? allowInternetAccess = null, CancellationToken cancellationToken = default) =>
+        Sandbox.UpdateNetworkAsync(_api, sandboxId, network, allowInternetAccess, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<bool> PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         Sandbox.PauseAsync(_api, sandboxId, cancellationToken);
 

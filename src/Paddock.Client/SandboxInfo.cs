@@ -24,6 +24,12 @@ public sealed record SandboxInfo(
     int CpuCount,
     int MemoryMB)
 {
+    /// <summary>Whether it may reach the internet (null when the listing did not say).</summary>
+    public bool? AllowInternetAccess { get; init; }
+
+    /// <summary>Its outbound rules, when it has any.</summary>
+    public SandboxNetwork? Network { get; init; }
+
     internal static SandboxInfo FromJson(JsonNode json)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -46,7 +52,17 @@ public sealed record SandboxInfo(
                 _ => SandboxState.Running,
             },
             json["cpuCount"]?.GetValue<int>() ?? 0,
-            json["memoryMB"]?.GetValue<int>() ?? 0);
+            json["memoryMB"]?.GetValue<int>() ?? 0)
+        {
+            AllowInternetAccess = json["allowInternetAccess"]?.GetValue<bool>(),
+            Network = json["network"] is JsonObject network
+                ? new SandboxNetwork
+                {
+                    AllowOut = [.. (network["allowOut"] as JsonArray ?? []).Select(v => v!.GetValue<string>())],
+                    DenyOut = [.. (network["denyOut"] as JsonArray ?? []).Select(v => v!.GetValue<string>())],
+                }
+                : null,
+        };
     }
 
     /// <summary>The sandbox in one line: id, state, template, when it ends, and its metadata.</summary>

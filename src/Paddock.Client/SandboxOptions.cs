@@ -24,6 +24,9 @@ public sealed record SandboxOptions
     /// <summary>Whether the sandbox may reach the internet.</summary>
     public bool? AllowInternetAccess { get; init; }
 
+    /// <summary>What its outbound traffic may reach, beyond <see cref="AllowInternetAccess"/> (none: no rules).</summary>
+    public SandboxNetwork? Network { get; init; }
+
     /// <summary>Where the API is; the environment variables when null. Ignored by an <see cref="ISandboxClient"/>, which has its own.</summary>
     public ConnectionOptions? Connection { get; init; }
 }

@@ -22,6 +22,29 @@ public sealed class SandboxLifecycleTests(LiveServer live)
     }
 
     [Fact]
+    public async Task NetworkRules_AreKept_Reported_AndReplacedWhole()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options() with
+        {
+            AllowInternetAccess = false,
+            Network = new SandboxNetwork { AllowOut = ["api.example.com"], DenyOut = [SandboxNetwork.AllTraffic] },
+        });
+        var info = await sandbox.GetInfoAsync();
+        Assert.False(info.AllowInternetAccess);
+        Assert.Equal(["api.example.com"], info.Network!.AllowOut);
+
+        // The test server gives sandboxes no network (so internet access stays false); the rules are kept all the same.
+        await sandbox.UpdateNetworkAsync(new SandboxNetwork { DenyOut = ["8.8.8.8"] }, allowInternetAccess: true);
+        info = await sandbox.GetInfoAsync();
+        Assert.False(info.AllowInternetAccess);
+        Assert.Empty(info.Network!.AllowOut);
+        Assert.Equal(["8.8.8.8"], info.Network.DenyOut);
+
+        var bad = await Assert.ThrowsAsync<InvalidArgumentException>(() => sandbox.UpdateNetworkAsync(new SandboxNetwork { DenyOut = ["example.com"] }));
+        Assert.Contains("invalid denied CIDR example.com", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SetTimeout_CountsFromNow_ShorterOrLonger()
     {
         await using var sandbox = await Sandbox.CreateAsync(live.Options(TimeSpan.FromSeconds(60)));
