@@ -26,4 +26,10 @@ public sealed record CreateSandboxCommand
 
     /// <summary>Requested internet access (null: default).</summary>
     public bool? AllowInternetAccess { get; init; }
+
+    /// <summary>Whether the sandbox's ports answer without a traffic access token.</summary>
+    public bool AllowPublicTraffic { get; init; } = true;
+
+    /// <summary>The Host header requests to the sandbox's ports get, <c>${PORT}</c> replaced (null: their own).</summary>
+    public string? MaskRequestHost { get; init; }
 }

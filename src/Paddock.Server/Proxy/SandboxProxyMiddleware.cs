@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
@@ -12,7 +13,8 @@ namespace Paddock.Server.Proxy;
 /// Sandbox traffic on the API's own address: requests routed by E2B's sandbox headers or host name
 /// go to the sandbox's agent (port 49983) or to whatever listens on another port inside it, streaming
 /// both ways. A sandbox that is unknown, killed or paused, and a port nobody listens on, get E2B's 502
-/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside.
+/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside, and so is
+/// a request to a private port without the sandbox's traffic access token (E2B's 403).
 /// </summary>
 internal sealed partial class SandboxProxyMiddleware(
     RequestDelegate next,
@@ -58,6 +60,13 @@ internal sealed partial class SandboxProxyMiddleware(
             return;
         }
 
+        var ingress = running.IngressOf(target.SandboxId);
+        if (TrafficAccessCheck.Refusal(context.Request, target, ingress) is { } refusal)
+        {
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, refusal, null, StatusCodes.Status403Forbidden));
+            return;
+        }
+
         if (target.Port == ISandboxRuntime.AgentPort && s_internalPaths.Contains(context.Request.Path.Value ?? string.Empty))
         {
             await Api.ApiError.WriteAsync(context, StatusCodes.Status403Forbidden, $"{context.Request.Path} is internal to the sandbox");
@@ -74,7 +83,7 @@ internal sealed partial class SandboxProxyMiddleware(
         // away: a Connect stream with an error the SDKs read as "sandbox ended", anything else by closing the
         // connection. A paused sandbox would otherwise hold its callers until it is resumed.
         var stopped = running.StoppedToken(target.SandboxId);
-        var responses = new SandboxResponses(target.SandboxId, stopped);
+        var responses = new SandboxResponses(target.SandboxId, stopped, UpstreamHost(target, ingress));
         using var ending = stopped.Register(() =>
         {
             if (!responses.EndsItself)
@@ -113,10 +122,18 @@ internal sealed partial class SandboxProxyMiddleware(
         return null;
     }
 
-    private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body)
+    // E2B's maskRequestHost: the sandbox's servers (never the agent) see the mask as Host, ${PORT} as the port.
+    private static string? UpstreamHost(SandboxTarget target, SandboxIngress ingress) =>
+        target.Port == ISandboxRuntime.AgentPort || ingress.MaskRequestHost is not { } mask
+            ? null
+            : mask.Replace("${PORT}", target.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body) => WriteProxyErrorAsync(context, body);
+
+    private static Task WriteProxyErrorAsync(HttpContext context, ProxyError body)
     {
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        context.Response.StatusCode = body.Code;
         return context.Response.WriteAsJsonAsync(body, ProxyJson.Default.ProxyError);
     }
 

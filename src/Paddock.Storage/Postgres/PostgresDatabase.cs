@@ -56,6 +56,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
         );
         CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
         """,
+        // Ingress settings: who may reach a sandbox's ports, and the Host header they see.
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_public_traffic boolean NOT NULL DEFAULT true;
+        ALTER TABLE sandboxes ADD COLUMN traffic_access_token text;
+        ALTER TABLE sandboxes ADD COLUMN mask_request_host text;
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -86,6 +86,12 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes_v3 RENAME TO sandboxes;
         CREATE INDEX ix_sandboxes_state_started ON sandboxes (state, started_at DESC, id);
         """,
+        // Ingress settings: who may reach a sandbox's ports, and the Host header they see.
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_public_traffic INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sandboxes ADD COLUMN traffic_access_token TEXT;
+        ALTER TABLE sandboxes ADD COLUMN mask_request_host TEXT;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

@@ -14,6 +14,7 @@ internal sealed record SandboxDetail : ListedSandbox
         // Sandboxes have only loopback networking for now, whatever was asked.
         AllowInternetAccess = false;
         Lifecycle = new SandboxLifecycle(r.AutoResume, r.AutoPause ? "pause" : "kill");
+        Network = SandboxNetwork.From(r);
     }
 
     [JsonPropertyName("envdAccessToken")]
@@ -22,12 +23,15 @@ internal sealed record SandboxDetail : ListedSandbox
     [JsonPropertyName("allowInternetAccess")]
     public bool? AllowInternetAccess { get; }
 
-    // Sandbox traffic is routed by headers on the API's own address, so there is no sandbox domain.
+    // Null: the SDK keeps the domain it was configured with, the one that reaches this server (a port included).
     [JsonPropertyName("domain")]
     public string? Domain { get; }
 
     [JsonPropertyName("lifecycle")]
     public SandboxLifecycle Lifecycle { get; }
+
+    [JsonPropertyName("network")]
+    public SandboxNetwork Network { get; }
 
     public static new SandboxDetail From(SandboxRecord r) => new(ListedSandbox.From(r), r);
 }
