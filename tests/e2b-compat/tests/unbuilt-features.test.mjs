@@ -47,9 +47,7 @@ test('options whose promise would not be kept are refused with the option named'
     })
     assert.equal((await Sandbox.list().nextItems()).length, before)
   }
-  await refused({ secure: true, network: { allowPublicTraffic: false } }, 'network.allowPublicTraffic')
   await refused({ network: { allowOut: ['example.com'] } }, 'network.allowOut')
-  await refused({ network: { maskRequestHost: 'localhost:${PORT}' } }, 'network.maskRequestHost')
   await refused({ lifecycle: { onTimeout: { action: 'pause', keepMemory: false } } }, 'autoPauseMemory')
   await refused({ lifecycle: { onTimeout: 'pause', autoResume: true } }, 'autoResume')
 
