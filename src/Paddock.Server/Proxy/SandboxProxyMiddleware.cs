@@ -83,7 +83,7 @@ internal sealed partial class SandboxProxyMiddleware(
         // away: a Connect stream with an error the SDKs read as "sandbox ended", anything else by closing the
         // connection. A paused sandbox would otherwise hold its callers until it is resumed.
         var stopped = running.StoppedToken(target.SandboxId);
-        var responses = new SandboxResponses(target.SandboxId, stopped, UpstreamHost(target, ingress));
+        var responses = new SandboxResponses(target.SandboxId, stopped, UpstreamHost(context.Request, target, ingress));
         using var ending = stopped.Register(() =>
         {
             if (!responses.EndsItself)
@@ -122,11 +122,13 @@ internal sealed partial class SandboxProxyMiddleware(
         return null;
     }
 
-    // E2B's maskRequestHost: the sandbox's servers (never the agent) see the mask as Host, ${PORT} as the port.
-    private static string? UpstreamHost(SandboxTarget target, SandboxIngress ingress) =>
-        target.Port == ISandboxRuntime.AgentPort || ingress.MaskRequestHost is not { } mask
-            ? null
-            : mask.Replace("${PORT}", target.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    // The Host a server in the sandbox sees, as E2B's proxy passes it: the caller's own (the public host name a
+    // dev server may check), or the sandbox's mask with ${PORT} as the port. The agent keeps its internal name.
+    private static string? UpstreamHost(HttpRequest request, SandboxTarget target, SandboxIngress ingress) =>
+        target.Port == ISandboxRuntime.AgentPort ? null
+        : ingress.MaskRequestHost is { } mask ? mask.Replace("${PORT}", target.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        : request.Host.HasValue ? request.Host.Value
+        : null;
 
     private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body) => WriteProxyErrorAsync(context, body);
 

@@ -6,7 +6,7 @@ namespace Paddock.Server.Proxy;
 /// How answers from a sandbox are passed on: as they are, except that a Connect stream ends in words the SDKs
 /// understand should the sandbox stop (paused, killed, timed out) or go away in the middle of it (see
 /// <see cref="ConnectEndOfStream"/>). One per forwarded request; the request itself goes as it came, with
-/// <paramref name="upstreamHost"/> as its Host when the sandbox masks it.
+/// <paramref name="upstreamHost"/> as its Host when one is given (the caller's, or the sandbox's mask).
 /// </summary>
 internal sealed class SandboxResponses(string sandboxId, CancellationToken stopped, string? upstreamHost = null) : HttpTransformer
 {
@@ -15,7 +15,7 @@ internal sealed class SandboxResponses(string sandboxId, CancellationToken stopp
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         if (upstreamHost is not null)
         {
-            // Validated when the sandbox was created; the port part may be anything E2B accepts there.
+            // A mask was validated when the sandbox was created; its port part may be anything E2B accepts there.
             proxyRequest.Headers.Remove("Host");
             proxyRequest.Headers.TryAddWithoutValidation("Host", upstreamHost);
         }

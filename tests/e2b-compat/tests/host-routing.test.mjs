@@ -78,6 +78,29 @@ test('a private sandbox over getHost(): 403 without the token, 200 with it (E2B\
   }
 })
 
+test('a server in the sandbox sees the host name the caller used, as behind E2B\'s proxy', async () => {
+  const sandbox = await Sandbox.create()
+  try {
+    await sandbox.files.write('/tmp/echo_host.py', [
+      'import http.server',
+      'class Echo(http.server.BaseHTTPRequestHandler):',
+      '    def do_GET(self):',
+      "        body = (self.headers.get('Host') or '').encode()",
+      '        self.send_response(200)',
+      "        self.send_header('Content-Length', str(len(body)))",
+      '        self.end_headers()',
+      '        self.wfile.write(body)',
+      "http.server.ThreadingHTTPServer(('127.0.0.1', 8080), Echo).serve_forever()",
+    ].join('\n'))
+    await sandbox.commands.run('python3 /tmp/echo_host.py', { background: true })
+    const response = await untilListening(() => fetch(`https://${sandbox.getHost(8080)}/`))
+    assert.equal(response.status, 200)
+    assert.equal(await response.text(), sandbox.getHost(8080))
+  } finally {
+    await sandbox.kill()
+  }
+})
+
 test('a host under the domain that names no sandbox port is the API', async () => {
   const health = await fetch(`https://api.${domain}/health`)
   assert.equal(health.status, 200)
