@@ -56,7 +56,7 @@ internal sealed partial class SandboxProxyMiddleware(
 
         if (!running.IsRunning(target.SandboxId))
         {
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
             return;
         }
 
@@ -100,12 +100,12 @@ internal sealed partial class SandboxProxyMiddleware(
         var exception = context.GetForwarderErrorFeature()?.Exception;
         if (FindPortClosed(exception) is not null)
         {
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox is running but port is not open", target.Port, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox is running but port is not open", target.Port, 502));
         }
         else if (result is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
         {
             LogForwardFailed(logger, target.SandboxId, target.Port, result, exception);
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
         }
     }
 
@@ -129,8 +129,6 @@ internal sealed partial class SandboxProxyMiddleware(
         : ingress.MaskRequestHost is { } mask ? mask.Replace("${PORT}", target.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
         : request.Host.HasValue ? request.Host.Value
         : null;
-
-    private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body) => WriteProxyErrorAsync(context, body);
 
     private static Task WriteProxyErrorAsync(HttpContext context, ProxyError body)
     {
