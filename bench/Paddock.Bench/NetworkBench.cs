@@ -27,8 +27,8 @@ internal static class NetworkBench
         var report = new StringBuilder();
         // The two servers' data dirs are below the benchmark's: the sandboxes' root must be able to pass through it.
         File.SetUnixFileMode(dataDir, File.GetUnixFileMode(dataDir) | UnixFileMode.OtherExecute);
-        await using var on = await PaddockServer.StartAsync(Path.Combine(dataDir, "net-on"), templatesDir, $"/run/paddock-bench/{Path.GetFileName(dataDir)}-net-on", agentPath, networked);
-        await using var off = await PaddockServer.StartAsync(Path.Combine(dataDir, "net-off"), templatesDir, $"/run/paddock-bench/{Path.GetFileName(dataDir)}-net-off", agentPath, plain);
+        await using var on = await PaddockServer.StartAsync(Path.Combine(dataDir, "net-on"), templatesDir, $"/run/paddock-bench/{Path.GetFileName(dataDir)}-net-on", agentPath, environment: networked);
+        await using var off = await PaddockServer.StartAsync(Path.Combine(dataDir, "net-off"), templatesDir, $"/run/paddock-bench/{Path.GetFileName(dataDir)}-net-off", agentPath, environment: plain);
         await on.KillAsync(await on.CreateAsync());
         await off.KillAsync(await off.CreateAsync());
 

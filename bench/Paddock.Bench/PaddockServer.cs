@@ -14,29 +14,43 @@ internal sealed class PaddockServer : IAsyncDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
 
-    private PaddockServer(Process process, Uri address)
+    private PaddockServer(Process process, Uri address, Uri? httpsAddress)
     {
         _process = process;
         Address = address;
+        HttpsAddress = httpsAddress;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(15) };
         _http.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
     }
 
     public Uri Address { get; }
 
-    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+    /// <summary>The HTTPS address, when the server was started with a certificate.</summary>
+    public Uri? HttpsAddress { get; }
 
+    /// <summary>
+    /// Starts a server; with <paramref name="tls"/> it also serves HTTPS with that PEM certificate and key, and
+    /// routes sandbox traffic by host name under <paramref name="domain"/>; <paramref name="environment"/> adds settings.
+    /// </summary>
+    public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath, string? domain = null, (string Certificate, string Key)? tls = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var port = FreePort();
+        var httpsAddress = tls is null ? null : new Uri($"https://127.0.0.1:{FreePort()}");
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Paddock.Server.dll"));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.ArgumentList.Add(httpsAddress is null ? $"http://127.0.0.1:{port}" : $"http://127.0.0.1:{port};{httpsAddress.ToString().TrimEnd('/')}");
+        if (tls is { } pair)
+        {
+            info.Environment["PADDOCK_TLS_CERT"] = pair.Certificate;
+            info.Environment["PADDOCK_TLS_KEY"] = pair.Key;
+        }
+
+        if (domain is not null)
+        {
+            info.Environment["PADDOCK_DOMAIN"] = domain;
+        }
+
         info.Environment["PADDOCK_DATA_DIR"] = dataDir;
         info.Environment["PADDOCK_TEMPLATES_DIR"] = templatesDir;
         info.Environment["PADDOCK_CRUN_ROOT"] = crunRoot;
@@ -48,7 +62,7 @@ internal sealed class PaddockServer : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var server = new PaddockServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
+        var server = new PaddockServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), httpsAddress);
         for (var i = 0; i < 600; i++)
         {
             try
@@ -88,6 +102,14 @@ internal sealed class PaddockServer : IAsyncDisposable
         return (body.RootElement.GetProperty("sandboxID").GetString()!, body.RootElement.GetProperty("envdAccessToken").GetString()!);
     }
 
+    /// <summary>A POST whose JSON answer the caller reads.</summary>
+    public async Task<JsonDocument> PostForJsonAsync(string path, object body)
+    {
+        using var response = await _http.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+
     public async Task PostAsync(string path, object? body = null)
     {
         using var response = await _http.PostAsJsonAsync(path, body ?? new { });
@@ -98,6 +120,13 @@ internal sealed class PaddockServer : IAsyncDisposable
     {
         using var response = await _http.DeleteAsync($"/sandboxes/{id}");
         response.EnsureSuccessStatusCode();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -40,12 +40,14 @@ if (args.Contains("--network-only"))
 var agentReport = string.Empty;
 var isolationReport = string.Empty;
 var interpreterReport = string.Empty;
+var ingressReport = string.Empty;
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
 Stats Bare(string name) => bare.TryGetValue(name, out var s) ? s : bare[name] = new Stats(name);
 
-await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot, agentPath, new Dictionary<string, string>(internet) { ["PADDOCK_NETWORK_ADDRESS_POOL"] = "10.93.0.0/20" }))
+var certificate = IngressBench.MakeCertificate(dataDir);
+await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, crunRoot, agentPath, IngressBench.Domain, (certificate.Certificate, certificate.Key), new Dictionary<string, string>(internet) { ["PADDOCK_NETWORK_ADDRESS_POOL"] = "10.93.0.0/20" }))
 {
     Console.WriteLine("Warming up (the first create may build the base template)...");
     for (var i = 0; i < 3; i++)
@@ -129,6 +131,7 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     isolationReport = await IsolationBench.RunAsync(dataDir, templatesDir);
     agentReport = await AgentBench.RunAsync(server, dataDir, crunRoot, agentPath);
     interpreterReport = await InterpreterBench.RunAsync(server, dataDir);
+    ingressReport = await IngressBench.RunAsync(server, dataDir, certificate.Thumbprint);
     networkReport = await NetworkBench.RunAsync(dataDir, templatesDir, agentPath, internet);
     Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
 }
@@ -148,6 +151,7 @@ Console.WriteLine(report);
 Console.WriteLine(isolationReport);
 Console.WriteLine(agentReport);
 Console.WriteLine(interpreterReport);
+Console.WriteLine(ingressReport);
 Console.WriteLine(networkReport);
 
 if (resultsPath is not null)
@@ -193,6 +197,16 @@ if (resultsPath is not null)
         Paddock in the way.
 
         {interpreterReport}
+
+        ## The way into a sandbox's ports
+
+        A GET to a small HTTP/1.1 server inside a sandbox created with `allowPublicTraffic: false`, with its traffic
+        access token: **HTTPS by host name** is `https://8080-<id>.<domain>` on the server's HTTPS address (what
+        `getHost()` gives, with the server's certificate), **HTTP by headers** the same request to the API port with
+        the `E2b-Sandbox-*` headers, and **tunnel socket** the same GET sent straight into the sandbox's tunnel
+        socket on the host (its handshake, then HTTP), the primitive under the proxy.
+
+        {ingressReport}
 
         ## Sandbox networking
 

@@ -8,11 +8,27 @@ builder.Configuration.AddCommandLine(args, PaddockEnvironmentVariables.SwitchMap
 
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
 {
-    builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
+    builder.WebHost.UseUrls(string.IsNullOrWhiteSpace(builder.Configuration["Paddock:TlsCert"])
+        ? [ServerOptions.DefaultUrl]
+        : [ServerOptions.DefaultUrl, ServerOptions.DefaultHttpsUrl]);
 }
 
-// API bodies are small JSON; sandbox traffic (uploads) lifts this per request in the proxy.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBodyBytes);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    // API bodies are small JSON; sandbox traffic (uploads) lifts this per request in the proxy.
+    kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBodyBytes;
+
+    // Every https:// address presents the configured certificate (validated before the server starts).
+    if (kestrel.ApplicationServices.GetRequiredService<ServerOptions>() is { TlsCert: { } certificate, TlsKey: { } key })
+    {
+        var loaded = ServerCertificate.Load(certificate, key);
+        kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ServerCertificate = loaded.Leaf;
+            https.ServerCertificateChain = loaded.Intermediates;
+        });
+    }
+});
 builder.Services.AddPaddockServer(builder.Configuration);
 
 var app = builder.Build();

@@ -13,7 +13,7 @@ internal static class SandboxRows
     public const string Columns =
         "id, template_id, alias, state, started_at, end_at, paused_at, ended_at, created_at, metadata, env_vars, auto_pause, " +
         "auto_resume, secure, envd_access_token, allow_internet_access, cpu_count, memory_mb, disk_size_mb, envd_version, " +
-        "kill_reason, kill_message, allow_out, deny_out";
+        "kill_reason, kill_message, allow_out, deny_out, allow_public_traffic, traffic_access_token, mask_request_host";
 
     /// <summary>The parameter names of <see cref="Columns"/>, in order (a store may cast some, as PostgreSQL's JSON).</summary>
     public static readonly string[] Parameters = Columns.Split(", ").Select(c => "@" + c).ToArray();
@@ -44,6 +44,9 @@ internal static class SandboxRows
         Add(command, "@kill_message", r.KillMessage);
         Add(command, "@allow_out", JsonSerializer.Serialize(r.AllowOut, StoreJson.Default.IReadOnlyListString));
         Add(command, "@deny_out", JsonSerializer.Serialize(r.DenyOut, StoreJson.Default.IReadOnlyListString));
+        Add(command, "@allow_public_traffic", r.AllowPublicTraffic);
+        Add(command, "@traffic_access_token", r.TrafficAccessToken);
+        Add(command, "@mask_request_host", r.MaskRequestHost);
     }
 
     public static SandboxRecord Read(DbDataReader x) => new()
@@ -72,6 +75,9 @@ internal static class SandboxRows
         KillMessage = x.IsDBNull(21) ? null : x.GetString(21),
         AllowOut = JsonSerializer.Deserialize(x.GetString(22), StoreJson.Default.ListString) ?? [],
         DenyOut = JsonSerializer.Deserialize(x.GetString(23), StoreJson.Default.ListString) ?? [],
+        AllowPublicTraffic = x.GetBoolean(24),
+        TrafficAccessToken = x.IsDBNull(25) ? null : x.GetString(25),
+        MaskRequestHost = x.IsDBNull(26) ? null : x.GetString(26),
     };
 
     public static async Task<List<SandboxRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)

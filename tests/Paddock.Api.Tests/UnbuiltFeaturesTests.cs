@@ -15,8 +15,6 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     public void Dispose() => _api.Dispose();
 
     [Theory]
-    [InlineData("{\"templateID\":\"base\",\"secure\":true,\"network\":{\"allowPublicTraffic\":false}}", "'network.allowPublicTraffic' false is not supported")]
-    [InlineData("{\"templateID\":\"base\",\"network\":{\"maskRequestHost\":\"localhost:${PORT}\"}}", "'network.maskRequestHost' is not supported")]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"rules\":{\"api.example.com\":[{}]}}}", "'network.rules'")]
     [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false}", "'autoPauseMemory' false (a filesystem-only auto-pause) is not supported")]
     [InlineData("{\"templateID\":\"base\",\"autoPauseMemory\":false}", "autoPauseMemory=false only applies when autoPause is true.")]
@@ -36,10 +34,10 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [Fact]
     public async Task Create_RefusesEveryUnkeptOption_InOneAnswer()
     {
-        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"allowPublicTraffic\":false,\"denyOut\":[\"example.com\"]}}"))
+        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"rules\":{\"api.example.com\":[{}]},\"denyOut\":[\"example.com\"]}}"))
             .AssertError(HttpStatusCode.BadRequest);
         Assert.Contains("'autoResume'", error, StringComparison.Ordinal);
-        Assert.Contains("'network.allowPublicTraffic'", error, StringComparison.Ordinal);
+        Assert.Contains("'network.rules'", error, StringComparison.Ordinal);
         Assert.Contains("invalid denied CIDR example.com", error, StringComparison.Ordinal);
     }
 

@@ -1,12 +1,15 @@
 // Starts a Paddock server on a free loopback port with a fresh data dir and a fixed API key,
 // points E2B's SDKs at it (E2B_API_URL, E2B_SANDBOX_URL, E2B_API_KEY), runs the suite with node's
-// test runner, then kills every sandbox left and stops the server.
+// test runner, then kills every sandbox left and stops the server. The server also serves HTTPS on a
+// second port for host-name routing under a test domain, with a wildcard certificate from a CA made
+// for the run; the test processes trust that CA and resolve the domain to 127.0.0.1 (lib/).
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { makeWildcardCertificate } from './lib/test-certificate.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = resolve(here, '../..')
@@ -17,12 +20,14 @@ if (!existsSync(serverDll)) {
   process.exit(1)
 }
 
-const port = await new Promise((ok) => {
+const freePort = () => new Promise((ok) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {
     const { port } = probe.address()
     probe.close(() => ok(port))
   })
 })
+const port = await freePort()
+const httpsPort = await freePort()
 const apiKey = 'e2b_' + 'c0ffee'.repeat(7).slice(0, 40)
 const dataDir = mkdtempSync(join(tmpdir(), 'paddock-e2b-'))
 const url = `http://127.0.0.1:${port}`
@@ -33,9 +38,15 @@ const internetScript = join(repo, 'tests/internet/internet.sh')
 const networkSettings = Object.fromEntries(
   execFileSync(internetScript, ['up', internetDir], { encoding: 'utf8' })
     .trim().split('\n').map((line) => line.split('=')))
-const server = spawn('dotnet', [serverDll, '--urls', url], {
+const testDomain = 'paddock.test'
+const tlsDir = mkdtempSync(join(tmpdir(), 'paddock-e2b-tls-'))
+const tls = makeWildcardCertificate(tlsDir, testDomain)
+const server = spawn('dotnet', [serverDll, '--urls', `${url};https://127.0.0.1:${httpsPort}`], {
   env: {
     ...process.env,
+    PADDOCK_DOMAIN: testDomain,
+    PADDOCK_TLS_CERT: tls.certificate,
+    PADDOCK_TLS_KEY: tls.key,
     PADDOCK_DATA_DIR: dataDir,
     PADDOCK_TEMPLATES_DIR: process.env.PADDOCK_TEST_TEMPLATES_DIR || '/var/lib/paddock/templates',
     PADDOCK_CRUN_ROOT: `/run/paddock-test/${dataDir.split('/').pop()}`,
@@ -74,7 +85,19 @@ try {
   const files = process.argv.slice(2).length ? process.argv.slice(2) : ['tests/']
   const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
     cwd: here,
-    env: { ...process.env, PADDOCK_TEST_INTERNET: internetDir, E2B_API_URL: url, E2B_SANDBOX_URL: url, E2B_API_KEY: apiKey, E2B_DOMAIN: '127.0.0.1' },
+    env: {
+      ...process.env,
+      PADDOCK_TEST_INTERNET: internetDir,
+      E2B_API_URL: url,
+      E2B_SANDBOX_URL: url,
+      E2B_API_KEY: apiKey,
+      E2B_DOMAIN: '127.0.0.1',
+      // Host-name routing over HTTPS: the domain (with the HTTPS port) a test gives the SDK instead of the URLs above.
+      PADDOCK_TEST_TLS_DOMAIN: `${testDomain}:${httpsPort}`,
+      PADDOCK_TEST_RESOLVE: testDomain,
+      NODE_EXTRA_CA_CERTS: tls.ca,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(here, 'lib/resolve-test-domain.mjs')).href}`.trim(),
+    },
     stdio: 'inherit',
   })
   code = await new Promise((ok) => child.on('exit', (c) => ok(c ?? 1)))
@@ -87,7 +110,7 @@ try {
   server.kill('SIGTERM')
   await new Promise((ok) => server.on('exit', ok))
   rmSync(dataDir, { recursive: true, force: true })
-  execFileSync(internetScript, ['down', internetDir])
+  rmSync(tlsDir, { recursive: true, force: true })
   rmSync(`/run/paddock-test/${dataDir.split('/').pop()}`, { recursive: true, force: true })
 }
 process.exit(code)

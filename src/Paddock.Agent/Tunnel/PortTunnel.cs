@@ -15,6 +15,11 @@ internal sealed class PortTunnel : IDisposable
 {
     private const int MaxPreamble = 16;
 
+    // Linux's IPPROTO_TCP and TCP_QUICKACK (netinet/tcp.h): .NET maps only the options it names, so this is set raw.
+    private const int IpProtoTcp = 6;
+    private const int TcpQuickAck = 12;
+    private static readonly byte[] s_on = BitConverter.GetBytes(1);
+
     private readonly Socket _listener;
 
     private PortTunnel(Socket listener) => _listener = listener;
@@ -122,14 +127,30 @@ internal sealed class PortTunnel : IDisposable
     private static async Task ReplyAsync(Socket client, string text, CancellationToken cancellationToken) =>
         await client.SendAsync(Encoding.ASCII.GetBytes(text), cancellationToken);
 
+    private static bool QuickAck(Socket socket, bool tcp)
+    {
+        if (tcp)
+        {
+            socket.SetRawSocketOption(IpProtoTcp, TcpQuickAck, s_on);
+        }
+
+        return true;
+    }
+
     private static async Task PumpAsync(Socket from, Socket to, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         try
         {
+            // The server inside may write an answer in pieces (headers, then body) with Nagle on, as Python's
+            // http.server does: its second piece waits for our ACK of the first, which the kernel delays by up to
+            // 40 ms on a kept-alive connection. Ask for quick ACKs before each read and after it (the kernel drops
+            // the mode as it goes, and the second call sends an ACK it was holding back).
+            var tcp = from.ProtocolType == ProtocolType.Tcp;
             int read;
-            while ((read = await from.ReceiveAsync(buffer, cancellationToken)) > 0)
+            while (QuickAck(from, tcp) && (read = await from.ReceiveAsync(buffer, cancellationToken)) > 0)
             {
+                QuickAck(from, tcp);
                 await to.SendAsync(buffer.AsMemory(0, read), cancellationToken);
             }
         }

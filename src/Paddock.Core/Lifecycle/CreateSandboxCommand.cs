@@ -28,4 +28,10 @@ public sealed record CreateSandboxCommand
 
     /// <summary>What its outbound traffic may reach (internet access null: the server's default).</summary>
     public EgressRules Egress { get; init; } = EgressRules.None;
+
+    /// <summary>Whether the sandbox's ports answer without a traffic access token.</summary>
+    public bool AllowPublicTraffic { get; init; } = true;
+
+    /// <summary>The Host header requests to the sandbox's ports get, <c>${PORT}</c> replaced (null: their own).</summary>
+    public string? MaskRequestHost { get; init; }
 }

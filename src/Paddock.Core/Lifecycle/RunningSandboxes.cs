@@ -5,8 +5,9 @@ namespace Paddock.Core.Lifecycle;
 /// <summary>
 /// Which sandboxes run now, kept in memory because the proxy asks on every request. A sandbox leaves the
 /// set before the runtime pauses or deletes it, and joins once it runs. Each secure sandbox's envd access
-/// token is kept with it: a signed file URL names no sandbox, only a signature made with that token. Each
-/// entry also carries a token cancelled when the sandbox stops running, so traffic in flight can end then.
+/// token is kept with it: a signed file URL names no sandbox, only a signature made with that token. So are its
+/// ingress settings (traffic access token, Host mask), checked on every request to its ports. Each entry also
+/// carries a token cancelled when the sandbox stops running, so traffic in flight can end then.
 /// </summary>
 public sealed class RunningSandboxes
 {
@@ -21,6 +22,10 @@ public sealed class RunningSandboxes
     /// </summary>
     public CancellationToken StoppedToken(string sandboxId) =>
         _running.TryGetValue(sandboxId, out var entry) ? entry.Stopped.Token : new CancellationToken(canceled: true);
+
+    /// <summary>What traffic into the sandbox's ports must carry and becomes; <see cref="SandboxIngress.Public"/> when it does not run.</summary>
+    public SandboxIngress IngressOf(string sandboxId) =>
+        _running.TryGetValue(sandboxId, out var entry) ? entry.Ingress : SandboxIngress.Public;
 
     /// <summary>The first running sandbox whose access token <paramref name="signedWith"/> accepts, if any.</summary>
     public string? FindByAccessToken(Func<string, bool> signedWith)
@@ -39,9 +44,9 @@ public sealed class RunningSandboxes
     // A sandbox already there (a change that did not stop it) keeps its stop token.
     internal void Add(Sandboxes.SandboxRecord record) => _running.AddOrUpdate(
         record.Id,
-        static (_, token) => new Entry(token, new CancellationTokenSource()),
-        static (_, entry, token) => entry with { AccessToken = token },
-        record.EnvdAccessToken);
+        static (_, r) => new Entry(r.EnvdAccessToken, SandboxIngress.Of(r), new CancellationTokenSource()),
+        static (_, entry, r) => entry with { AccessToken = r.EnvdAccessToken, Ingress = SandboxIngress.Of(r) },
+        record);
 
     // Not disposed: a token handed out before may still be registered on; with no timer, a source needs no disposal.
     internal void Remove(string sandboxId)
@@ -53,5 +58,5 @@ public sealed class RunningSandboxes
         }
     }
 
-    private sealed record Entry(string? AccessToken, CancellationTokenSource Stopped);
+    private sealed record Entry(string? AccessToken, SandboxIngress Ingress, CancellationTokenSource Stopped);
 }

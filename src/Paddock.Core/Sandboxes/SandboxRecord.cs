@@ -66,6 +66,15 @@ public sealed record SandboxRecord
     /// <summary>What its outbound traffic may reach, as asked.</summary>
     public EgressRules Egress => new() { AllowInternetAccess = AllowInternetAccess, AllowOut = AllowOut, DenyOut = DenyOut };
 
+    /// <summary>Whether the sandbox's ports answer anyone; when false, only requests carrying <see cref="TrafficAccessToken"/>.</summary>
+    public bool AllowPublicTraffic { get; init; } = true;
+
+    /// <summary>The token every port but the agent's asks for when <see cref="AllowPublicTraffic"/> is false.</summary>
+    public string? TrafficAccessToken { get; init; }
+
+    /// <summary>The Host header requests to the sandbox's ports (not the agent's) carry, <c>${PORT}</c> replaced; null keeps theirs.</summary>
+    public string? MaskRequestHost { get; init; }
+
     /// <summary>CPUs the sandbox may use.</summary>
     public required int CpuCount { get; init; }
 

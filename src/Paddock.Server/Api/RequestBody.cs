@@ -188,7 +188,13 @@ internal sealed class RequestBody
             return value;
         }
 
-        _errors.Add($"'{name}' must be an object, got {Describe(value.ValueKind)}");
+        // Several readers may ask for the same object (each takes its own settings from it): one complaint is enough.
+        var error = $"'{name}' must be an object, got {Describe(value.ValueKind)}";
+        if (!_errors.Contains(error))
+        {
+            _errors.Add(error);
+        }
+
         return null;
     }
 

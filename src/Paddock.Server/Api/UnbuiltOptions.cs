@@ -4,7 +4,7 @@ namespace Paddock.Server.Api;
 
 /// <summary>
 /// Options of E2B's API that promise something this server does not do yet: each is refused with a 400 that
-/// names it and says why, never accepted and silently dropped. A caller who asked for private ports or a
+/// names it and says why, never accepted and silently dropped. A caller who asked for header transforms or a
 /// filesystem-only pause must learn that it did not get one. Options that only restrict what a sandbox can
 /// already not do hold trivially and are accepted.
 /// </summary>
@@ -35,15 +35,6 @@ internal static class UnbuiltOptions
             var value = field.Value;
             switch (field.Name)
             {
-                case "allowPublicTraffic" when value.ValueKind == JsonValueKind.False:
-                    body.AddError("'network.allowPublicTraffic' false is not supported by this server yet: a sandbox's ports would stay reachable without a traffic access token");
-                    break;
-                case "allowPublicTraffic" when value.ValueKind is not (JsonValueKind.True or JsonValueKind.Null):
-                    body.AddError("'network.allowPublicTraffic' must be a boolean");
-                    break;
-                case "maskRequestHost" when value.ValueKind != JsonValueKind.Null:
-                    body.AddError("'network.maskRequestHost' is not supported by this server yet: requests reach a sandbox's ports with their own Host header");
-                    break;
                 case "rules" when value.ValueKind == JsonValueKind.Object && value.EnumerateObject().Any():
                     body.AddError("'network.rules' (egress header transforms) is not supported by this server yet");
                     break;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Paddock.Core.Errors;
 using Paddock.Core.Lifecycle;
@@ -12,7 +13,8 @@ namespace Paddock.Server.Proxy;
 /// Sandbox traffic on the API's own address: requests routed by E2B's sandbox headers or host name
 /// go to the sandbox's agent (port 49983) or to whatever listens on another port inside it, streaming
 /// both ways. A sandbox that is unknown, killed or paused, and a port nobody listens on, get E2B's 502
-/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside.
+/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside, and so is
+/// a request to a private port without the sandbox's traffic access token (E2B's 403).
 /// </summary>
 internal sealed partial class SandboxProxyMiddleware(
     RequestDelegate next,
@@ -54,7 +56,14 @@ internal sealed partial class SandboxProxyMiddleware(
 
         if (!running.IsRunning(target.SandboxId))
         {
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            return;
+        }
+
+        var ingress = running.IngressOf(target.SandboxId);
+        if (TrafficAccessCheck.Refusal(context.Request, target, ingress) is { } refusal)
+        {
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, refusal, null, StatusCodes.Status403Forbidden));
             return;
         }
 
@@ -74,7 +83,7 @@ internal sealed partial class SandboxProxyMiddleware(
         // away: a Connect stream with an error the SDKs read as "sandbox ended", anything else by closing the
         // connection. A paused sandbox would otherwise hold its callers until it is resumed.
         var stopped = running.StoppedToken(target.SandboxId);
-        var responses = new SandboxResponses(target.SandboxId, stopped);
+        var responses = new SandboxResponses(target.SandboxId, stopped, UpstreamHost(context.Request, target, ingress));
         using var ending = stopped.Register(() =>
         {
             if (!responses.EndsItself)
@@ -91,12 +100,12 @@ internal sealed partial class SandboxProxyMiddleware(
         var exception = context.GetForwarderErrorFeature()?.Exception;
         if (FindPortClosed(exception) is not null)
         {
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox is running but port is not open", target.Port, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox is running but port is not open", target.Port, 502));
         }
         else if (result is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
         {
             LogForwardFailed(logger, target.SandboxId, target.Port, result, exception);
-            await WriteBadGatewayAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
         }
     }
 
@@ -113,10 +122,18 @@ internal sealed partial class SandboxProxyMiddleware(
         return null;
     }
 
-    private static Task WriteBadGatewayAsync(HttpContext context, ProxyError body)
+    // The Host a server in the sandbox sees, as E2B's proxy passes it: the caller's own (the public host name a
+    // dev server may check), or the sandbox's mask with ${PORT} as the port. The agent keeps its internal name.
+    private static string? UpstreamHost(HttpRequest request, SandboxTarget target, SandboxIngress ingress) =>
+        target.Port == ISandboxRuntime.AgentPort ? null
+        : ingress.MaskRequestHost is { } mask ? mask.Replace("${PORT}", target.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        : request.Host.HasValue ? request.Host.Value
+        : null;
+
+    private static Task WriteProxyErrorAsync(HttpContext context, ProxyError body)
     {
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        context.Response.StatusCode = body.Code;
         return context.Response.WriteAsJsonAsync(body, ProxyJson.Default.ProxyError);
     }
 

@@ -61,6 +61,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
         ALTER TABLE sandboxes ADD COLUMN allow_out text NOT NULL DEFAULT '[]';
         ALTER TABLE sandboxes ADD COLUMN deny_out text NOT NULL DEFAULT '[]';
         """,
+        // Ingress settings: who may reach a sandbox's ports, and the Host header they see.
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_public_traffic boolean NOT NULL DEFAULT true;
+        ALTER TABLE sandboxes ADD COLUMN traffic_access_token text;
+        ALTER TABLE sandboxes ADD COLUMN mask_request_host text;
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

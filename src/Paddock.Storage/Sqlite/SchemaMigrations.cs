@@ -91,6 +91,12 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes ADD COLUMN allow_out TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE sandboxes ADD COLUMN deny_out TEXT NOT NULL DEFAULT '[]';
         """,
+        // Ingress settings: who may reach a sandbox's ports, and the Host header they see.
+        """
+        ALTER TABLE sandboxes ADD COLUMN allow_public_traffic INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sandboxes ADD COLUMN traffic_access_token TEXT;
+        ALTER TABLE sandboxes ADD COLUMN mask_request_host TEXT;
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

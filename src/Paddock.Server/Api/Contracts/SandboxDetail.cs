@@ -11,8 +11,8 @@ internal sealed record SandboxDetail : ListedSandbox
     {
         EnvdAccessToken = r.EnvdAccessToken;
         AllowInternetAccess = allowInternetAccess;
-        Network = r.AllowOut.Count > 0 || r.DenyOut.Count > 0 ? new SandboxNetwork(r.AllowOut, r.DenyOut) : null;
         Lifecycle = new SandboxLifecycle(r.AutoResume, r.AutoPause ? "pause" : "kill");
+        Network = SandboxNetwork.From(r);
     }
 
     [JsonPropertyName("envdAccessToken")]
@@ -21,7 +21,7 @@ internal sealed record SandboxDetail : ListedSandbox
     [JsonPropertyName("allowInternetAccess")]
     public bool? AllowInternetAccess { get; }
 
-    // Sandbox traffic is routed by headers on the API's own address, so there is no sandbox domain.
+    // Null: the SDK keeps the domain it was configured with, the one that reaches this server (a port included).
     [JsonPropertyName("domain")]
     public string? Domain { get; }
 
@@ -29,18 +29,12 @@ internal sealed record SandboxDetail : ListedSandbox
     public SandboxLifecycle Lifecycle { get; }
 
     [JsonPropertyName("network")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public SandboxNetwork? Network { get; }
+    public SandboxNetwork Network { get; }
 
     /// <param name="r">The sandbox.</param>
     /// <param name="allowInternetAccess">Whether it may reach the internet (its own setting, or the server's default).</param>
     public static SandboxDetail From(SandboxRecord r, bool allowInternetAccess) => new(ListedSandbox.From(r), r, allowInternetAccess);
 }
-
-/// <summary>E2B's <c>network</c> of a sandbox's detail: its outbound rules as given.</summary>
-internal sealed record SandboxNetwork(
-    [property: JsonPropertyName("allowOut")] IReadOnlyList<string> AllowOut,
-    [property: JsonPropertyName("denyOut")] IReadOnlyList<string> DenyOut);
 
 /// <summary>What happens to a sandbox on timeout and on traffic while paused.</summary>
 internal sealed record SandboxLifecycle(

@@ -18,5 +18,5 @@ internal sealed record SandboxResponse(
     public const string FixedClientId = "6532622b";
 
     public static SandboxResponse From(SandboxRecord r) =>
-        new(r.TemplateId, r.Id, r.Alias, FixedClientId, r.EnvdVersion, r.EnvdAccessToken, null, null);
+        new(r.TemplateId, r.Id, r.Alias, FixedClientId, r.EnvdVersion, r.EnvdAccessToken, r.AllowPublicTraffic ? null : r.TrafficAccessToken, null);
 }

@@ -35,6 +35,7 @@ internal static class CreateSandbox
         }
 
         UnbuiltOptions.CheckCreate(body, autoPause, autoResume);
+        var ingress = IngressSettings.Read(body, secure);
         InputLimits.CheckMetadata(body, metadata);
         InputLimits.CheckEnvVars(body, envVars);
 
@@ -49,6 +50,8 @@ internal static class CreateSandbox
             AutoResume = autoResume ?? false,
             Secure = secure,
             Egress = egress,
+            AllowPublicTraffic = ingress.AllowPublicTraffic,
+            MaskRequestHost = ingress.MaskRequestHost,
         };
     }
 
