@@ -35,11 +35,12 @@ public sealed class SandboxNetworkingTests
             await server.StopAsync(crash: true);
 
             // A host end whose sandbox is gone (as a crash between a delete and its cleanup leaves it).
-            var (made, output) = await Host.RunAsync("ip", "link", "add", "pdk0a5a00fe", "type", "veth", "peer", "name", "pdkorphanpeer");
+            var orphan = InterfacePrefixOf(server) + "0a5a00fe";
+            var (made, output) = await Host.RunAsync("ip", "link", "add", orphan, "type", "veth", "peer", "name", "orphanpeer");
             Assert.True(made == 0, output);
 
             await server.StartAsync();
-            Assert.False(Directory.Exists("/sys/class/net/pdk0a5a00fe"), "the orphan interface is still there");
+            Assert.False(Directory.Exists($"/sys/class/net/{orphan}"), "the orphan interface is still there");
             Assert.Equal("blocked", await AddressAnsweringAsync(shell, held, "203.0.113.10"));
             Assert.Equal("203.0.113.11", await AddressAnsweringAsync(shell, held, "203.0.113.11"));
             Assert.Equal("203.0.113.10", await AddressAnsweringAsync(shell, open, "203.0.113.10"));
@@ -55,7 +56,7 @@ public sealed class SandboxNetworkingTests
                 (await api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
             }
 
-            Assert.Empty(PoolInterfaces());
+            Assert.Empty(PoolInterfaces(server));
             await LeakCheck.AssertNothingLeftAsync(server, [open, held]);
         }
 
@@ -105,6 +106,10 @@ public sealed class SandboxNetworkingTests
             : System.Text.Json.JsonDocument.Parse(output[..output.LastIndexOf('\n')]).RootElement.GetProperty("address").GetString()!;
     }
 
-    private static string[] PoolInterfaces() =>
-        [.. System.IO.Directory.EnumerateDirectories("/sys/class/net", "pdk0a5a00*").Select(Path.GetFileName)!];
+    private static string[] PoolInterfaces(ServerProcess server) =>
+        [.. System.IO.Directory.EnumerateDirectories("/sys/class/net", InterfacePrefixOf(server) + "0a5a00*").Select(Path.GetFileName)!];
+
+    // A server names its sandboxes' host ends p<4 hex of its data dir's hash><address in hex>.
+    private static string InterfacePrefixOf(ServerProcess server) =>
+        "p" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(server.DataDir))))[..4];
 }

@@ -27,12 +27,29 @@ public sealed record EgressPolicy(IReadOnlyList<Ipv4Range> AllowCidrs, IReadOnly
     /// itself a way out (a name can carry data to whoever answers for it), so a sandbox that may not reach
     /// everything resolves only names an allowed domain matches.
     /// </summary>
-    public bool MayResolve(string name) =>
-        !DenyCidrs.Contains(Ipv4Range.All) || AllowDomains.Any(domain => domain.Matches(name));
+    public bool MayResolve(string name) => !DeniesEverything || AllowDomains.Any(domain => domain.Matches(name));
+
+    /// <summary>Whether the denied blocks together hold every address (<c>0.0.0.0/0</c>, or two /1s, …).</summary>
+    public bool DeniesEverything => Covered(DenyCidrs) == 1L << 32;
 
     /// <summary>Whether a connection to <paramref name="address"/> that named no host (or an unmatched one) goes through.</summary>
     public bool Allows(IPAddress address) =>
         AllowCidrs.Any(range => range.Contains(address)) || !DenyCidrs.Any(range => range.Contains(address));
+
+    // Blocks either nest or do not touch: the outermost ones add up to what all of them hold.
+    private static long Covered(IReadOnlyList<Ipv4Range> ranges)
+    {
+        var outermost = new List<Ipv4Range>();
+        foreach (var range in ranges.OrderBy(r => r.PrefixLength))
+        {
+            if (!outermost.Any(o => o.Contains(range.Network)))
+            {
+                outermost.Add(range);
+            }
+        }
+
+        return outermost.Sum(r => r.Size);
+    }
 
     /// <summary>Whether a connection that asked for <paramref name="host"/> matches an allowed domain.</summary>
     public bool AllowsHost(string? host) => host is { Length: > 0 } && AllowDomains.Any(domain => domain.Matches(host));

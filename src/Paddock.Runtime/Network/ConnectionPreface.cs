@@ -87,10 +87,15 @@ internal static class ConnectionPreface
         return Verdict.Complete;
     }
 
-    /// <summary>The Host header of an HTTP/1 request, without its port.</summary>
-    public static Verdict ReadHttpHost(ReadOnlySpan<byte> data, out string? host)
+    /// <summary>
+    /// The Host header of an HTTP/1 request, without its port. <paramref name="refused"/> says the request must
+    /// not pass whatever the rules: a CONNECT, or an absolute URL naming a host other than its Host header
+    /// (servers route by the URL: it would reach a site the Host header does not name).
+    /// </summary>
+    public static Verdict ReadHttpHost(ReadOnlySpan<byte> data, out string? host, out bool refused)
     {
         host = null;
+        refused = false;
         var end = data.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
@@ -98,7 +103,25 @@ internal static class ConnectionPreface
         }
 
         var head = Encoding.ASCII.GetString(data[..end]);
-        foreach (var line in head.Split("\r\n").Skip(1))
+        var lines = head.Split("\r\n");
+        var requestLine = lines[0].Split(' ');
+        string? urlHost = null;
+        if (requestLine.Length >= 2)
+        {
+            if (requestLine[0].Equals("CONNECT", StringComparison.OrdinalIgnoreCase))
+            {
+                refused = true;
+                return Verdict.Complete;
+            }
+
+            if (requestLine[1].Contains("://", StringComparison.Ordinal))
+            {
+                urlHost = Uri.TryCreate(requestLine[1], UriKind.Absolute, out var url) ? Normalize(url.Host) : null;
+                refused = urlHost is null;
+            }
+        }
+
+        foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0 && line[..colon].Trim().Equals("host", StringComparison.OrdinalIgnoreCase))
@@ -111,17 +134,22 @@ internal static class ConnectionPreface
 
                 var port = value.LastIndexOf(':');
                 host = Normalize(port >= 0 ? value[..port] : value);
+                refused |= urlHost is not null && urlHost != host;
                 return Verdict.Complete;
             }
         }
 
+        refused |= urlHost is not null;
         return Verdict.Complete;
     }
 
+    // A DNS name or nothing: letters, digits, hyphens and underscores in labels of at most 63 characters.
     private static string? Normalize(string host)
     {
         host = host.Trim().TrimEnd('.').ToLowerInvariant();
-        return host.Length is > 0 and <= 253 && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') ? host : null;
+        return host.Length is > 0 and <= 253
+            && host.Split('.').All(label => label.Length is > 0 and <= 63 && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            ? host : null;
     }
 
     private static bool Skip(ReadOnlySpan<byte> data, ref int offset, int lengthBytes)

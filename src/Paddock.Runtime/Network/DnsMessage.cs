@@ -14,16 +14,31 @@ internal static class DnsMessage
     private const ushort TypeA = 1;
     private const ushort ClassIn = 1;
 
-    /// <summary>The name of a query with exactly one question, or null when it is anything else.</summary>
+    /// <summary>
+    /// The name an ordinary lookup asks for, or null for anything else: not a standard query (an UPDATE, a
+    /// NOTIFY), more or fewer than one question, records beyond one EDNS option, or a zone transfer or ANY
+    /// (what a resolver that trusts the host would answer at length to anyone).
+    /// </summary>
     public static string? QuestionOf(ReadOnlySpan<byte> message)
     {
-        if (message.Length < HeaderLength || (message[2] & 0x80) != 0 || BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1)
+        if (message.Length < HeaderLength || (message[2] & 0xf8) != 0
+            || BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1
+            || BinaryPrimitives.ReadUInt16BigEndian(message[6..]) != 0
+            || BinaryPrimitives.ReadUInt16BigEndian(message[8..]) != 0
+            || BinaryPrimitives.ReadUInt16BigEndian(message[10..]) > 1)
         {
             return null;
         }
 
         var offset = HeaderLength;
-        return ReadName(message, ref offset, allowPointers: false);
+        var name = ReadName(message, ref offset, allowPointers: false);
+        if (name is null || offset + 4 > message.Length)
+        {
+            return null;
+        }
+
+        var type = BinaryPrimitives.ReadUInt16BigEndian(message[offset..]);
+        return type is 251 or 252 or 255 ? null : name;
     }
 
     /// <summary>The answer REFUSED to <paramref name="query"/>: its header and question, nothing else.</summary>
@@ -62,6 +77,11 @@ internal static class DnsMessage
         foreach (var label in name.TrimEnd('.').Split('.'))
         {
             var bytes = Encoding.ASCII.GetBytes(label);
+            if (bytes.Length is 0 or > 63)
+            {
+                throw new ArgumentException($"'{name}' is not a DNS name", nameof(name));
+            }
+
             body.Add((byte)bytes.Length);
             body.AddRange(bytes);
         }

@@ -54,7 +54,17 @@ internal sealed partial class DnsRelay : IAsyncDisposable
     public async Task<IReadOnlyList<IPAddress>> ResolveAsync(string name, CancellationToken cancellationToken)
     {
         var id = (ushort)Random.Shared.Next(ushort.MaxValue);
-        var answer = await AskUpstreamAsync(DnsMessage.AQuery(name, id), cancellationToken);
+        byte[] query;
+        try
+        {
+            query = DnsMessage.AQuery(name, id);
+        }
+        catch (ArgumentException)
+        {
+            return [];
+        }
+
+        var answer = await AskUpstreamAsync(query, cancellationToken);
         return answer is null ? [] : DnsMessage.AddressesIn(answer, id);
     }
 

@@ -20,8 +20,11 @@ namespace Paddock.Runtime.Network;
 /// </summary>
 internal sealed class EgressFirewall(string table, string nftPath = "nft")
 {
-    /// <summary>Interface names of sandboxes' host ends (host-wide, every Paddock server).</summary>
-    public const string InterfacePrefix = "pdk";
+    /// <summary>
+    /// The most connections one sandbox may have in the host's connection tracking at once: the table is the
+    /// host's, and a sandbox that filled it would stop every connection of the host and the other sandboxes.
+    /// </summary>
+    public const int MaxConnectionsPerSandbox = 4096;
 
     public string Table => table;
 
@@ -37,10 +40,15 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
         script.AppendLine(CultureInfo.InvariantCulture, $"  set allowed {{ type ipv4_addr; flags interval; auto-merge; {(layout.Allowed.Count > 0 ? $"elements = {{ {Elements(layout.Allowed)} }}" : string.Empty)} }}");
         script.AppendLine("  set proxied { type ipv4_addr; }");
         script.AppendLine("  map egress { type ipv4_addr : verdict; }");
+        script.AppendLine("  set connections { type ipv4_addr; size 65535; flags dynamic; }");
+        // Fragments from sandboxes would be reassembled in memory every namespace shares; nothing needs them.
+        script.AppendLine("  chain fragments {");
+        script.AppendLine("    type filter hook prerouting priority -450; policy accept;");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.InterfacePrefix}*\" ip frag-off & 0x3fff != 0 drop");
+        script.AppendLine("  }");
         script.AppendLine("  chain forward {");
         script.AppendLine("    type filter hook forward priority filter; policy accept;");
-        script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{InterfacePrefix}*\" meta nfproto ipv6 drop");
-        script.AppendLine(CultureInfo.InvariantCulture, $"    ip saddr {layout.Pool} jump from_sandbox");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.InterfacePrefix}*\" jump from_sandbox");
         script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.Uplink}\" ip daddr {layout.Pool} ct state established,related accept");
         script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.Uplink}\" ip daddr {layout.Pool} drop");
         if (layout.GuardUplink)
@@ -50,7 +58,12 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
         }
 
         script.AppendLine("  }");
+        // Judged by the interface it came in on, never by its source alone: a sandbox's root can send from
+        // 0.0.0.0 to a broadcast address, which reverse-path filtering lets through.
         script.AppendLine("  chain from_sandbox {");
+        script.AppendLine("    meta nfproto ipv6 drop");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    ip saddr != {layout.Pool} drop");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    ct state new add @connections {{ ip saddr ct count over {MaxConnectionsPerSandbox} }} drop");
         script.AppendLine(CultureInfo.InvariantCulture, $"    oifname != \"{layout.Uplink}\" drop");
         script.AppendLine("    ip daddr @fixed drop");
         script.AppendLine("    ip daddr @private ip daddr != @allowed drop");
@@ -58,14 +71,32 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
         script.AppendLine("  }");
         script.AppendLine("  chain input {");
         script.AppendLine("    type filter hook input priority filter; policy accept;");
-        script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{InterfacePrefix}*\" meta nfproto ipv6 drop");
-        script.AppendLine(CultureInfo.InvariantCulture, $"    ip saddr {layout.Pool} jump to_host");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    iifname \"{layout.InterfacePrefix}*\" jump to_host");
         script.AppendLine("  }");
         script.AppendLine("  chain to_host {");
+        script.AppendLine("    meta nfproto ipv6 drop");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    ip saddr != {layout.Pool} drop");
         script.AppendLine("    ct state established,related accept");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    ct state new add @connections {{ ip saddr ct count over {MaxConnectionsPerSandbox} }} drop");
         script.AppendLine(CultureInfo.InvariantCulture, $"    ip daddr {layout.Gateway} udp dport 53 accept");
         script.AppendLine(CultureInfo.InvariantCulture, $"    ip daddr {layout.Gateway} tcp dport {{ 53, {layout.ProxyPort} }} accept");
         script.AppendLine("    drop");
+        script.AppendLine("  }");
+        // What the server itself sends for sandboxes (marked sockets: the proxy's connections, resolver queries)
+        // goes by the uplink only and to nowhere a sandbox may not reach; the resolvers it relays to excepted.
+        script.AppendLine("  chain output {");
+        script.AppendLine("    type filter hook output priority filter; policy accept;");
+        script.AppendLine(CultureInfo.InvariantCulture, $"    meta mark {layout.Mark} jump from_server");
+        script.AppendLine("  }");
+        script.AppendLine("  chain from_server {");
+        if (layout.Resolvers.Count > 0)
+        {
+            script.AppendLine(CultureInfo.InvariantCulture, $"    ip daddr {{ {string.Join(", ", layout.Resolvers)} }} udp dport 53 accept");
+        }
+
+        script.AppendLine(CultureInfo.InvariantCulture, $"    oifname != \"{layout.Uplink}\" drop");
+        script.AppendLine("    ip daddr @fixed drop");
+        script.AppendLine("    ip daddr @private ip daddr != @allowed drop");
         script.AppendLine("  }");
         script.AppendLine("  chain prerouting {");
         script.AppendLine("    type nat hook prerouting priority dstnat; policy accept;");
@@ -185,7 +216,10 @@ internal sealed record FirewallLayout(
     Ipv4Range Pool,
     IPAddress Gateway,
     string Uplink,
+    string InterfacePrefix,
+    int Mark,
     int ProxyPort,
     bool GuardUplink,
+    IReadOnlyList<IPAddress> Resolvers,
     IReadOnlyList<Ipv4Range> Allowed,
     IReadOnlyList<Ipv4Range> Denied);

@@ -32,8 +32,13 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<ProxiedConnection, byte> _open = new();
 
-    // Connections one sandbox may hold through the proxy (each is two of the server's sockets).
+    // Connections one sandbox may hold through the proxy (each is two of the server's sockets), and all of them.
     private readonly PerSandboxLimit _perSandbox = new(512);
+    private const int MaxConnections = 8192;
+
+    // Kernel buffers per socket: enough for full speed on a fast path, but a sandbox that opens downloads and
+    // never reads them holds this much, not the kernel's maximum (megabytes) per socket.
+    private const int SocketBuffer = 256 * 1024;
     private Socket? _listener;
     private Task _loop = Task.CompletedTask;
 
@@ -108,6 +113,14 @@ internal sealed partial class EgressProxy : IAsyncDisposable
             }
             catch (SocketException)
             {
+                // Out of descriptors, most likely: give the connections open now a moment to end.
+                await Task.Delay(50, cancellationToken);
+                continue;
+            }
+
+            if (_open.Count >= MaxConnections)
+            {
+                client.Dispose();
                 continue;
             }
 
@@ -128,15 +141,21 @@ internal sealed partial class EgressProxy : IAsyncDisposable
 
         try
         {
-            if (_sandboxAt(source) is not { } sandbox || OriginalDestination(client) is not { } destination)
+            // Only connections the firewall redirected: one made to the proxy's own address has nowhere to go.
+            if (_sandboxAt(source) is not { } sandbox || OriginalDestination(client) is not { } destination
+                || destination.Address.Equals(_listenAddress))
             {
                 return;
             }
+
+            client.ReceiveBufferSize = SocketBuffer;
+            client.SendBufferSize = SocketBuffer;
 
             // The name comes from the first bytes; a client that sends nothing in time names nothing.
             var preface = new byte[MaxPreface];
             var read = 0;
             string? host = null;
+            var refused = false;
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 wait.CancelAfter(s_prefaceTimeout);
@@ -153,7 +172,7 @@ internal sealed partial class EgressProxy : IAsyncDisposable
                         read += n;
                         var verdict = destination.Port == 443
                             ? ConnectionPreface.ReadServerName(preface.AsSpan(0, read), out host)
-                            : ConnectionPreface.ReadHttpHost(preface.AsSpan(0, read), out host);
+                            : ConnectionPreface.ReadHttpHost(preface.AsSpan(0, read), out host, out refused);
                         if (verdict == ConnectionPreface.Verdict.Complete)
                         {
                             break;
@@ -165,14 +184,19 @@ internal sealed partial class EgressProxy : IAsyncDisposable
                 }
             }
 
-            var target = await TargetOfAsync(sandbox, host, destination, cancellationToken);
+            var target = refused ? null : await TargetOfAsync(sandbox, host, destination, cancellationToken);
             if (target is null)
             {
                 LogRefused(_logger, sandbox.SandboxId, host ?? "(no name)", destination.ToString());
                 return;
             }
 
-            upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+            {
+                NoDelay = true,
+                ReceiveBufferSize = SocketBuffer,
+                SendBufferSize = SocketBuffer,
+            };
             SocketMark.Set(upstream, _mark);
             using (var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -181,8 +205,15 @@ internal sealed partial class EgressProxy : IAsyncDisposable
             }
 
             client.NoDelay = true;
-            connection = new ProxiedConnection(sandbox.SandboxId, source, host, destination.Address, client, upstream);
+            connection = new ProxiedConnection(sandbox.SandboxId, source, host, target.Address, client, upstream);
             _open[connection] = 0;
+
+            // Its rules may have changed while its name was read and dialled (a slow client, an update
+            // meanwhile): judged again now that an update's rejudging can see it.
+            if (_sandboxAt(source) is not { } current || !Allows(current, host, target.Address))
+            {
+                return;
+            }
             if (read > 0)
             {
                 await upstream.SendAsync(preface.AsMemory(0, read), SocketFlags.None, cancellationToken);

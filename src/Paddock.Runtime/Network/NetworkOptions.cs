@@ -33,7 +33,7 @@ public sealed class NetworkOptions
     public string? Dns { get; set; }
 
     /// <summary>
-    /// Blocks of the private, shared and benchmarking ranges sandboxes may reach anyway, comma-separated
+    /// Blocks of the private and shared (carrier-grade NAT) ranges sandboxes may reach anyway, comma-separated
     /// (for example an internal package mirror). The host's own addresses, other sandboxes, loopback and
     /// link-local addresses (cloud metadata) stay out of reach whatever this says.
     /// </summary>

@@ -14,11 +14,15 @@ namespace Paddock.Runtime.Network;
 /// </summary>
 internal sealed class ReachableRanges
 {
-    /// <summary>Never reachable, and no setting changes that.</summary>
+    /// <summary>
+    /// Never reachable, and no setting changes that: loopback, link-local (most clouds' metadata), multicast,
+    /// reserved, and the clouds' metadata services outside link-local (Azure's WireServer, Alibaba's metadata).
+    /// </summary>
     public static readonly Ipv4Range[] Fixed =
     [
         Ipv4Range.Parse("0.0.0.0/8"), Ipv4Range.Parse("127.0.0.0/8"), Ipv4Range.Parse("169.254.0.0/16"),
         Ipv4Range.Parse("224.0.0.0/4"), Ipv4Range.Parse("240.0.0.0/4"),
+        Ipv4Range.Parse("168.63.129.16/32"), Ipv4Range.Parse("100.100.100.200/32"),
     ];
 
     /// <summary>Private and shared blocks: not reachable unless the operator allows them.</summary>

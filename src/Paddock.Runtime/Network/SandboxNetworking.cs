@@ -13,7 +13,7 @@ namespace Paddock.Runtime.Network;
 /// <summary>
 /// Each sandbox's way out. A sandbox has its own network namespace (made by crun); after the container is
 /// created and before it starts, this gives it a veth pair, routed (no bridge, so no sandbox shares a link
-/// with another): the host end <c>pdk&lt;address in hex&gt;</c> with strict reverse-path filtering (a sandbox
+/// with another): the host end <c>p&lt;server&gt;&lt;address in hex&gt;</c> with strict reverse-path filtering (a sandbox
 /// cannot send from an address that is not its own), the sandbox end <c>eth0</c> with one address from the
 /// pool and a default route to the gateway, IPv6 off on both. All of it is rtnetlink requests from this
 /// process (well under a millisecond), no process started. Its rules go to the firewall only when it has
@@ -42,6 +42,7 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
     private EgressProxy? _proxy;
     private string? _uplink;
     private bool _forwardingEnabledHere;
+    private readonly string _interfacePrefix;
     private uint _cursor;
 
     /// <summary>Sandbox networking for the server whose data dir is <paramref name="dataDir"/>.</summary>
@@ -58,6 +59,7 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
         var suffix = Convert.ToHexStringLower(hash);
         var number = (hash[0] << 8) | hash[1];
         _firewall = new EgressFirewall("paddock_" + suffix[..12]);
+        _interfacePrefix = "p" + suffix[..4];
         _routing = new HostRouting(options, suffix, routeTable: 0x5000 + (number % 0x1000), mark: 0x70ad0000 | number, rulePriority: 5000 + (number % 1000 * 3));
     }
 
@@ -98,7 +100,8 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
             [.. NetworkOptions.Split(_options.AllowedRanges).Select(Ipv4Range.Parse)],
             [.. NetworkOptions.Split(_options.DeniedRanges).Select(Ipv4Range.Parse)]);
 
-        _dns = new DnsRelay(_gateway, UpstreamResolvers(), _routing.Mark, SandboxAt, _logger);
+        var resolvers = UpstreamResolvers();
+        _dns = new DnsRelay(_gateway, resolvers, _routing.Mark, SandboxAt, _logger);
         _dns.Start();
         _proxy = new EgressProxy(_gateway, _routing.Mark, _ranges, _dns, SandboxAt, _logger);
         _proxy.Start();
@@ -111,7 +114,8 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
             }
         }
 
-        var layout = new FirewallLayout(_pool, _gateway, uplink, _proxy.Port, _forwardingEnabledHere, _ranges.Allowed, _ranges.Denied);
+        var layout = new FirewallLayout(
+            _pool, _gateway, uplink, _interfacePrefix, _routing.Mark, _proxy.Port, _forwardingEnabledHere, resolvers, _ranges.Allowed, _ranges.Denied);
         await _firewall.InstallAsync(layout, _byAddress.Values.Select(s => (s.Address, s.Policy)), cancellationToken);
         RemoveOrphanInterfaces();
         LogStarted(_logger, uplink, uplinkGateway?.ToString() ?? "(on link)", _pool.ToString(), _options.InternetAccess);
@@ -300,10 +304,10 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
     private void RemoveOrphanInterfaces()
     {
         using var host = Netlink.Open();
-        foreach (var path in Directory.EnumerateDirectories("/sys/class/net", EgressFirewall.InterfacePrefix + "*"))
+        foreach (var path in Directory.EnumerateDirectories("/sys/class/net", _interfacePrefix + "*"))
         {
             var name = Path.GetFileName(path);
-            if (uint.TryParse(name.AsSpan(EgressFirewall.InterfacePrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            if (uint.TryParse(name.AsSpan(_interfacePrefix.Length), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
                 && _pool.Contains(value) && !_byAddress.ContainsKey(Ipv4Range.FromUInt32(value)))
             {
                 host.DeleteLink(name);
@@ -339,8 +343,10 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
         return [];
     }
 
-    private static string InterfaceOf(IPAddress address) =>
-        EgressFirewall.InterfacePrefix + Ipv4Range.ToUInt32(address).ToString("x8", CultureInfo.InvariantCulture);
+    // p<4 hex of this server><8 hex of the address>: 13 characters (the kernel allows 15), unique on the host,
+    // and one prefix per server, which its firewall matches its sandboxes' interfaces by.
+    private string InterfaceOf(IPAddress address) =>
+        _interfacePrefix + Ipv4Range.ToUInt32(address).ToString("x8", CultureInfo.InvariantCulture);
 
     private static void Write(string bundle, IPAddress address, EgressRules rules)
     {

@@ -68,6 +68,11 @@ public sealed class EgressRulesTests
         Assert.False(policy.MayResolve("exfiltrate.attacker.test"));
         Assert.True(new EgressRules { DenyOut = ["8.8.8.8"] }.Resolve(internetByDefault: true).MayResolve("anything.test"));
         Assert.False(new EgressRules { AllowInternetAccess = false }.Resolve(internetByDefault: true).MayResolve("anything.test"));
+
+        // Every address denied, however it is spelled.
+        var halves = new EgressRules { DenyOut = ["0.0.0.0/1", "128.0.0.0/1"], AllowOut = ["1.1.1.1"] }.Resolve(internetByDefault: true);
+        Assert.True(halves.DeniesEverything);
+        Assert.False(halves.MayResolve("exfiltrate.attacker.test"));
     }
 
     [Theory]

@@ -45,11 +45,30 @@ public sealed class WireParsingTests
     [InlineData("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", null)]
     [InlineData("GET / HTTP/1.1\r\nX: y\r\n\r\n", null)]
     [InlineData("GET / HTTP/1.1\r\nHost: bad host\r\n\r\n", null)]
+    [InlineData("GET http://api.test/x HTTP/1.1\r\nHost: api.test\r\n\r\n", "api.test")]
     public void HttpHost_IsTheHeaderWithoutItsPort(string request, string? expected)
     {
-        Assert.Equal(ConnectionPreface.Verdict.Complete, ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes(request), out var host));
+        Assert.Equal(ConnectionPreface.Verdict.Complete, ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes(request), out var host, out var refused));
         Assert.Equal(expected, host);
-        Assert.Equal(ConnectionPreface.Verdict.Incomplete, ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes(request[..^2]), out _));
+        Assert.False(refused);
+        Assert.Equal(ConnectionPreface.Verdict.Incomplete, ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes(request[..^2]), out _, out _));
+    }
+
+    [Theory]
+    [InlineData("GET http://evil.test/ HTTP/1.1\r\nHost: api.test\r\n\r\n")]
+    [InlineData("CONNECT evil.test:443 HTTP/1.1\r\nHost: api.test\r\n\r\n")]
+    [InlineData("GET http://evil.test/ HTTP/1.1\r\n\r\n")]
+    public void HttpRequests_ThatReachAnotherSiteThanTheirHost_AreRefused(string request)
+    {
+        ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes(request), out _, out var refused);
+        Assert.True(refused);
+    }
+
+    [Fact]
+    public void HostLabels_LongerThanDnsAllows_NameNoHost()
+    {
+        ConnectionPreface.ReadHttpHost(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {new string('a', 64)}.wild.test\r\n\r\n"), out var host, out _);
+        Assert.Null(host);
     }
 
     [Fact]
@@ -72,6 +91,15 @@ public sealed class WireParsingTests
         Assert.Equal(query.Length, refusal.Length);
         Assert.Null(DnsMessage.QuestionOf(refusal)); // an answer is not a query
         Assert.Null(DnsMessage.QuestionOf([1, 2, 3]));
+
+        // Not an ordinary lookup: an UPDATE (opcode 5), a zone transfer (AXFR, type 252).
+        var update = (byte[])query.Clone();
+        update[2] = 5 << 3;
+        Assert.Null(DnsMessage.QuestionOf(update));
+        var transfer = (byte[])query.Clone();
+        transfer[^3] = 252;
+        Assert.Null(DnsMessage.QuestionOf(transfer));
+        Assert.Throws<ArgumentException>(() => DnsMessage.AQuery(new string('a', 64) + ".test", 1));
     }
 
     [Fact]

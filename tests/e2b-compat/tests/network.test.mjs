@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { createSocket } from 'node:dgram'
 import { join } from 'node:path'
 import { Sandbox } from 'e2b'
 
@@ -167,6 +168,44 @@ test('never reachable under any rules: private and metadata addresses, the host,
   } finally {
     await open.kill()
     await other.kill()
+  }
+})
+
+// Root in a sandbox has CAP_NET_RAW: a hand-made frame from 0.0.0.0 to the broadcast address passes reverse-path
+// filtering, so only the firewall's interface rules keep it from the host's UDP services.
+const rawBroadcast = (port) => `python3 - <<'EOF'
+import socket, struct
+def checksum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+payload = b'from-the-sandbox'
+udp = struct.pack('!HHHH', 68, ${port}, 8 + len(payload), 0) + payload
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, bytes(4), bytes([255] * 4))
+ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
+mac = open('/sys/class/net/eth0/address').read().strip().replace(':', '')
+frame = b'\\xff' * 6 + bytes.fromhex(mac) + b'\\x08\\x00' + ip + udp
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(('eth0', 0))
+for _ in range(5):
+    s.send(frame)
+print('sent')
+EOF`
+
+test('a raw broadcast from 0.0.0.0 does not reach the host', async () => {
+  const received = []
+  const udp = createSocket('udp4')
+  udp.on('message', (message) => received.push(message.toString()))
+  await new Promise((ok) => udp.bind(0, '0.0.0.0', ok))
+  const sandbox = await create()
+  try {
+    const result = await sandbox.commands.run(rawBroadcast(udp.address().port), { user: 'root' })
+    assert.match(result.stdout, /sent/)
+    await new Promise((r) => setTimeout(r, 1000))
+    assert.deepEqual(received, [])
+  } finally {
+    udp.close()
+    await sandbox.kill()
   }
 })
 
