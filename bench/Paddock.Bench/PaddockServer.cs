@@ -24,6 +24,9 @@ internal sealed class PaddockServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's pid.</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<PaddockServer> StartAsync(string dataDir, string templatesDir, string crunRoot, string agentPath)
     {
         int port;
@@ -33,7 +36,10 @@ internal sealed class PaddockServer : IAsyncDisposable
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true };
+        // A session of its own (setsid execs it, same pid): a Ctrl-C at the terminal is the benchmark's to handle, and
+        // must not stop the server before the benchmark has deleted its sandboxes.
+        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardInput = true };
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Paddock.Server.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
