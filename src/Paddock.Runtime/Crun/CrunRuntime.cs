@@ -140,7 +140,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
             }
         }
 
-        foreach (var (path, reason) in SandboxCgroups.Remove(sandboxId))
+        foreach (var (path, reason) in await SandboxCgroups.RemoveAsync(sandboxId, TimeSpan.FromSeconds(2), cancellationToken))
         {
             LogCgroupLeft(_logger, path, reason);
         }
