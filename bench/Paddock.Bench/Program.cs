@@ -224,11 +224,13 @@ async Task RunDensityAsync(IReadOnlyList<int> steps)
         try
         {
             var started = DateTime.UtcNow;
+            var loadAtStart = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             var report = await density.RunAsync(steps, interrupted.Token);
+            var loadAtEnd = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             section = $"""
                 {ResultsFile.DensityHeading}
 
-                Latest run: {started:yyyy-MM-dd HH:mm} UTC, load average at the start {File.ReadAllText("/proc/loadavg").Split(' ')[0]}.
+                Latest run: {started:yyyy-MM-dd HH:mm} UTC, 1-minute load average {loadAtStart} at the start, {loadAtEnd} at the end.
                 Command: `sudo ./bench/run.sh --density {steps[^1]}` (steps {string.Join(", ", steps)}).
 
                 Idle sandboxes of the base template created one after another through the API up to each step; at each
