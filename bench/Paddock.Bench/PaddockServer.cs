@@ -25,6 +25,9 @@ internal sealed class PaddockServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's pid.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The HTTPS address, when the server was started with a certificate.</summary>
     public Uri? HttpsAddress { get; }
 
@@ -36,7 +39,10 @@ internal sealed class PaddockServer : IAsyncDisposable
     {
         var port = FreePort();
         var httpsAddress = tls is null ? null : new Uri($"https://127.0.0.1:{FreePort()}");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true };
+        // A session of its own (setsid execs it, same pid): a Ctrl-C at the terminal is the benchmark's to handle, and
+        // must not stop the server before the benchmark has deleted its sandboxes.
+        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardInput = true };
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Paddock.Server.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(httpsAddress is null ? $"http://127.0.0.1:{port}" : $"http://127.0.0.1:{port};{httpsAddress.ToString().TrimEnd('/')}");

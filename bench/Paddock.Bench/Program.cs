@@ -4,9 +4,12 @@ using System.Text;
 using Paddock.Bench;
 
 // Create-to-agent-ready, pause and resume through Paddock's API, next to the bare crun sequence over the
-// same template layer and OCI config; then the agent's round trips, memory and start (AgentBench); in
-// one run. Usage: Paddock.Bench [--results bench/RESULTS.md] [--network-only]
+// same template layer and OCI config (alternated in one loop, so both see the same load); then the agent's round
+// trips, memory and start (AgentBench); in one run. Usage: Paddock.Bench [--results bench/RESULTS.md] [--network-only]
+// With --density TARGET [--steps 100,500,...]: only the density bench (DensityBench), its section of the results
+// file replaced and the rest kept.
 var resultsPath = args.SkipWhile(a => a != "--results").Skip(1).FirstOrDefault();
+var densityTarget = args.SkipWhile(a => a != "--density").Skip(1).FirstOrDefault();
 const int Sequential = 50;
 const int Concurrent = 10;
 const int ConcurrentRounds = 3;
@@ -31,9 +34,20 @@ if (args.Contains("--network-only"))
     }
     finally
     {
-        await TestInternet.StopAsync(internetDir);
+        await CleanupAsync();
     }
 
+    return;
+}
+
+if (densityTarget is not null)
+{
+    var target = int.Parse(densityTarget, CultureInfo.InvariantCulture);
+    int[] defaultSteps = [100, 250, 500, 1000, 1500, 2000, 2500, 3000];
+    var steps = args.SkipWhile(a => a != "--steps").Skip(1).FirstOrDefault() is { } list
+        ? list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray()
+        : defaultSteps.Where(v => v < target).Append(target).ToArray();
+    await RunDensityAsync(steps);
     return;
 }
 
@@ -60,25 +74,18 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     var lowerDir = await BareCrun.MountViewAsync(Path.Combine(templatesDir, "base", "rootfs"), Path.Combine(dataDir, "bare-view"), bareIdBase);
     var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareIdBase, bareRoot, agentPath);
 
-    Console.WriteLine($"{Sequential} sequential creates, API then bare...");
-    var ids = new List<string>();
+    // Alternated in one loop, so a change in the machine's load (it may be shared) weighs on both sides alike.
+    Console.WriteLine($"{Sequential} sequential creates, API and bare alternated...");
     for (var i = 0; i < Sequential; i++)
     {
         var watch = Stopwatch.StartNew();
-        ids.Add(await server.CreateAsync());
+        var id = await server.CreateAsync();
         Api("create, sequential").Add(watch.Elapsed.TotalMilliseconds);
-    }
-
-    foreach (var id in ids)
-    {
         await server.KillAsync(id);
-    }
 
-    for (var i = 0; i < Sequential; i++)
-    {
-        var id = $"ibare{i}";
-        Bare("create, sequential").Add(await bareCrun.CreateAsync(id));
-        await bareCrun.DeleteAsync(id);
+        var bareId = $"ibare{i}";
+        Bare("create, sequential").Add(await bareCrun.CreateAsync(bareId));
+        await bareCrun.DeleteAsync(bareId);
     }
 
     Console.WriteLine($"{ConcurrentRounds} rounds of {Concurrent} concurrent creates...");
@@ -219,16 +226,105 @@ if (resultsPath is not null)
 
         {networkReport}
         """;
-    await File.WriteAllTextAsync(resultsPath, text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart());
+    var previous = File.Exists(resultsPath) ? await File.ReadAllTextAsync(resultsPath) : string.Empty;
+    var rewritten = text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart();
+    foreach (var heading in new[] { ResultsFile.DensityHeading, ResultsFile.TrustBoundaryHeading })
+    {
+        if (ResultsFile.Section(previous, heading) is { } kept)
+        {
+            rewritten = rewritten.TrimEnd() + "\n\n" + kept;
+        }
+    }
+
+    await File.WriteAllTextAsync(resultsPath, rewritten);
     Console.WriteLine($"Wrote {resultsPath}");
 }
 
-await TestInternet.StopAsync(internetDir);
-Directory.Delete(dataDir, recursive: true);
-foreach (var root in new[] { crunRoot, bareRoot })
+await CleanupAsync();
+
+// The density bench, on a server and a bare primitive of its own; everything it made is deleted on the way out,
+// whether it finished, failed or was interrupted (Ctrl-C, SIGTERM).
+async Task RunDensityAsync(IReadOnlyList<int> steps)
 {
-    if (Directory.Exists(root))
+    using var interrupted = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
     {
-        Directory.Delete(root, recursive: true);
+        e.Cancel = true;
+        interrupted.Cancel();
+    };
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        interrupted.Cancel();
+    });
+
+    var section = string.Empty;
+    var bareIdBase = new Paddock.Runtime.RuntimeOptions().HostIdPoolEnd;
+    var lowerDir = Path.Combine(dataDir, "bare-view");
+    try
+    {
+        await using var server = await PaddockServer.StartAsync(
+            dataDir, templatesDir, crunRoot, agentPath, environment: new Dictionary<string, string>(internet) { ["PADDOCK_NETWORK_ADDRESS_POOL"] = "10.94.0.0/20" });
+        await server.KillAsync(await server.CreateAsync());
+        await BareCrun.MountViewAsync(Path.Combine(templatesDir, "base", "rootfs"), lowerDir, bareIdBase);
+        var density = new DensityBench(server, new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareIdBase, bareRoot, agentPath), Path.Combine(dataDir, "sandboxes"));
+        try
+        {
+            var started = DateTime.UtcNow;
+            var loadAtStart = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            var report = await density.RunAsync(steps, interrupted.Token);
+            var loadAtEnd = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            section = $"""
+                {ResultsFile.DensityHeading}
+
+                Latest run: {started:yyyy-MM-dd HH:mm} UTC, 1-minute load average {loadAtStart} at the start, {loadAtEnd} at the end.
+                Command: `sudo ./bench/run.sh --density {steps[^1]}` (steps {string.Join(", ", steps)}).
+
+                Idle sandboxes of the base template created one after another through the API up to each step; at each
+                step: create p50/p95 of the creates that led to it; 10 more creates through the API alternated with the
+                bare primitive (`mount -t overlay` in the host's namespace + `crun create` + `crun start`, then deleted) and
+                with `unshare -m true` (the copy of the host's mount table every new container pays); host memory per
+                sandbox (MemTotal − MemAvailable over the baseline, divided by the sandboxes; the machine is shared, so this
+                carries what else ran); each sandbox's memory cgroup usage (its agent, page cache and kernel memory); host
+                tasks per sandbox (its pids cgroup); `/bin/echo hi` started through the API port and straight on the agent's
+                channel in 20 sandboxes; the server's RSS; the host's mount table.
+
+                {report}
+                """.Replace("\n                ", "\n", StringComparison.Ordinal).TrimStart();
+        }
+        finally
+        {
+            await density.DeleteLeftAsync();
+            Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
+        }
+    }
+    finally
+    {
+        await CleanupAsync();
+    }
+
+    Console.WriteLine(section);
+    if (resultsPath is not null && section.Length > 0)
+    {
+        var previous = File.Exists(resultsPath) ? await File.ReadAllTextAsync(resultsPath) : string.Empty;
+        await File.WriteAllTextAsync(resultsPath, ResultsFile.WithSection(previous, ResultsFile.DensityHeading, section, before: ResultsFile.TrustBoundaryHeading));
+        Console.WriteLine($"Wrote {resultsPath}");
+    }
+}
+
+async Task CleanupAsync()
+{
+    await TestInternet.StopAsync(internetDir);
+    if (Directory.Exists(dataDir))
+    {
+        Directory.Delete(dataDir, recursive: true);
+    }
+
+    foreach (var root in new[] { crunRoot, bareRoot })
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

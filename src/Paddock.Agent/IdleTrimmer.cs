@@ -11,27 +11,52 @@ internal static class IdleTrimmer
     private static readonly TimeSpan s_quiet = TimeSpan.FromSeconds(3);
     private static long s_lastActivity = Environment.TickCount64;
     private static int s_dirty;
+    private static int s_armed;
     private static Timer? s_timer;
 
-    /// <summary>Starts watching for quiet moments.</summary>
-    public static void Start() => s_timer = new Timer(_ => TrimIfQuiet(), null, s_quiet, s_quiet);
+    /// <summary>Gets ready to watch for quiet moments; nothing ticks until the first request.</summary>
+    public static void Start() => s_timer = new Timer(_ => Tick(), null, Timeout.Infinite, Timeout.Infinite);
 
     /// <summary>Notes work (a request): the next quiet moment trims.</summary>
     public static void Touch()
     {
         Volatile.Write(ref s_lastActivity, Environment.TickCount64);
         Volatile.Write(ref s_dirty, 1);
+        Arm();
     }
 
-    private static void TrimIfQuiet()
+    // Ticks while there is work to trim after, and stops once a tick finds nothing new: an idle agent has no timer
+    // firing, so its thread pool's workers time out and exit (a timer ticking for ever kept two of them alive).
+    private static void Tick()
     {
-        if (Volatile.Read(ref s_dirty) == 0 || Environment.TickCount64 - Volatile.Read(ref s_lastActivity) < (long)s_quiet.TotalMilliseconds)
+        if (Volatile.Read(ref s_dirty) == 0)
+        {
+            Volatile.Write(ref s_armed, 0);
+            s_timer?.Change(Timeout.Infinite, Timeout.Infinite);
+
+            // A request between the check and the stop found the timer armed: it ticks again for it.
+            if (Volatile.Read(ref s_dirty) == 1)
+            {
+                Arm();
+            }
+
+            return;
+        }
+
+        if (Environment.TickCount64 - Volatile.Read(ref s_lastActivity) < (long)s_quiet.TotalMilliseconds)
         {
             return;
         }
 
         Volatile.Write(ref s_dirty, 0);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.KeepAlive(s_timer);
+    }
+
+    private static void Arm()
+    {
+        if (Interlocked.Exchange(ref s_armed, 1) == 0)
+        {
+            s_timer?.Change(s_quiet, s_quiet);
+        }
     }
 }

@@ -36,7 +36,6 @@ if (options.HostFds)
         state.Load(init);
     }
 
-    kestrelOptions.ListenHandle(AgentOptions.AgentListenerFd);
     tunnel = PortTunnel.Adopt(AgentOptions.TunnelListenerFd);
 }
 else
@@ -53,17 +52,24 @@ else
         state.Load(init);
     }
 
-    kestrelOptions.ListenUnixSocket(options.AgentSocket);
     tunnel = PortTunnel.Listen(options.TunnelSocket);
 }
 
+// The host counts the sandbox ready once agent.sock answers /health, and sends traffic for every port right after:
+// Kestrel binds in this order, so the code interpreter's port listens first and the host's channel last.
+kestrelOptions.Listen(IPAddress.Loopback, options.InterpreterPort);
 kestrelOptions.Listen(IPAddress.Loopback, options.Port);
+if (options.HostFds)
+{
+    kestrelOptions.ListenHandle(AgentOptions.AgentListenerFd);
+}
+else
+{
+    kestrelOptions.ListenUnixSocket(options.AgentSocket);
+}
+
 var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance);
 using var server = new KestrelServer(Options.Create(kestrelOptions), transport, NullLoggerFactory.Instance);
-
-var interpreterOptions = new KestrelServerOptions { AddServerHeader = false };
-interpreterOptions.Listen(IPAddress.Loopback, options.InterpreterPort);
-using var interpreter = new KestrelServer(Options.Create(interpreterOptions), transport, NullLoggerFactory.Instance);
 
 using var stopping = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -76,12 +82,11 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 Paddock.Agent.Process.ProcessLauncher.Start();
 IdleTrimmer.Start();
 
-// The host counts the sandbox ready once agent.sock answers /health, and sends traffic for every port
-// right after: so the code interpreter's port and the tunnel listen first, and agent.sock answers last.
-await interpreter.StartAsync(new Paddock.Agent.Interpreter.InterpreterApplication(state), CancellationToken.None);
+// The tunnel's listener is open already (it is the host's descriptor, or bound above).
 using var tunnelOwner = tunnel;
-await server.StartAsync(new AgentApplication(state), CancellationToken.None);
+await server.StartAsync(
+    new ApplicationsByPort(options.InterpreterPort, new Paddock.Agent.Interpreter.InterpreterApplication(state), new AgentApplication(state)),
+    CancellationToken.None);
 AgentLog.Info("Agent ready", ("port", options.Port.ToString(CultureInfo.InvariantCulture)), ("interpreterPort", options.InterpreterPort.ToString(CultureInfo.InvariantCulture)));
 await tunnel.RunAsync(stopping.Token);
-await interpreter.StopAsync(CancellationToken.None);
 await server.StopAsync(CancellationToken.None);

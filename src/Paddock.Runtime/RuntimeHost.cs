@@ -45,6 +45,10 @@ public sealed partial class RuntimeHost : IHostedService
         await _network.StartAsync(_runtime.Bundles(), cancellationToken);
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
         LogCapacity(HostLimits.Read());
+        if (!CgroupAttachMode.FavorsDynamicChanges())
+        {
+            LogSlowAttach(_logger);
+        }
     }
 
     // What will cap this host first, said at start, with the setting to raise, before an operator finds out at
@@ -63,6 +67,9 @@ public sealed partial class RuntimeHost : IHostedService
 
     [LoggerMessage(1, LogLevel.Information, "This host holds about {Sandboxes} idle sandboxes before {Limit} stops it (raise it: {Raise}); then {Others}")]
     private static partial void LogCap(ILogger logger, long sandboxes, string limit, string raise, string others);
+
+    [LoggerMessage(2, LogLevel.Information, "No cgroup hierarchy is mounted with favordynmods: each create waits about 10 ms to move its agent into its cgroups (see README, \"Many sandboxes on one host\")")]
+    private static partial void LogSlowAttach(ILogger logger);
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)

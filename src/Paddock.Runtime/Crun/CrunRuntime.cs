@@ -21,7 +21,7 @@ namespace Paddock.Runtime.Crun;
 /// sandbox's own host id range, a user namespace mapping root to that unprivileged range,
 /// pid/mount/ipc/uts/cgroup/network namespaces, cgroup v1 limits with a reserve for the agent, a seccomp
 /// filter and the container default capabilities. A sandbox's bundle is a btrfs subvolume with a disk
-/// quota: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/, log/output.log, agent.sock,
+/// quota: <c>&lt;data&gt;/sandboxes/&lt;id&gt;/{config.json, upper/, work/, rootfs/ (the overlay, mounted in the sandbox's mount namespace only), log/output.log, agent.sock,
 /// tunnel.sock, init.json, init.pid}</c>. Its log is copied to <c>&lt;data&gt;/logs/&lt;id&gt;.log</c> when it is
 /// deleted, and outlives it there.
 /// </summary>
@@ -82,17 +82,12 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
             }
 
             var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
-            if (Libc.Mount("overlay", rootfs, "overlay", 0, $"lowerdir={lower},upperdir={upper},workdir={work}") != 0)
-            {
-                throw Libc.Error($"mounting the overlay root filesystem of {id}");
-            }
-
             var networkFiles = _network.Enabled ? WriteNetworkFiles(bundle, id, hostRoot) : ((string, string)?)null;
             var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts, networkFiles);
             await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
             using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
             {
-                await CreateContainerAsync(id, bundle, listeners, cancellationToken);
+                await CreateContainerAsync(id, bundle, listeners, $"lowerdir={lower},upperdir={upper},workdir={work}", cancellationToken);
             }
 
             // Its namespace exists from create on; it gets its network before anything in it runs.
@@ -157,7 +152,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
             }
         }
 
-        foreach (var (path, reason) in SandboxCgroups.Remove(sandboxId))
+        foreach (var (path, reason) in await SandboxCgroups.RemoveAsync(sandboxId, TimeSpan.FromSeconds(2), cancellationToken))
         {
             LogCgroupLeft(_logger, path, reason);
         }
@@ -293,12 +288,21 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     public void Dispose() => _watcher.Dispose();
 
     // crun create, with the channel's listeners and the agent's settings as descriptors 3-5 of the container's
-    // init (crun closes every other inherited descriptor), and its output appended to the sandbox's log.
-    private async Task CreateContainerAsync(string id, string bundle, ChannelListeners listeners, CancellationToken cancellationToken)
+    // init (crun closes every other inherited descriptor), and its output appended to the sandbox's log. The
+    // overlay root is mounted, and crun run, in a mount namespace of the sandbox's own (see SandboxMountNamespace).
+    private async Task CreateContainerAsync(string id, string bundle, ChannelListeners listeners, string overlayOptions, CancellationToken cancellationToken)
     {
         var log = _options.LiveLogOf(id);
+        var rootfs = Path.Combine(bundle, "rootfs");
         const int Append = Libc.OWrOnly | Libc.OCreat | Libc.OAppend;
-        var pid = PosixSpawn.Start(
+        var pid = await SandboxMountNamespace.RunAsync(() =>
+        {
+            if (Libc.Mount("overlay", rootfs, "overlay", 0, overlayOptions) != 0)
+            {
+                throw Libc.Error($"mounting the overlay root filesystem of {id}");
+            }
+
+            return PosixSpawn.Start(
             _options.CrunPath,
             ["--root", Root, "create", "--bundle", bundle, "--pid-file", Path.Combine(bundle, PidFile), "--preserve-fds", "3", id],
             [
@@ -309,6 +313,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
                 new PosixSpawn.Duplicate(AgentChannel.TunnelFd, listeners.Tunnel),
                 new PosixSpawn.OpenFile(AgentChannel.InitFd, AgentChannel.InitFile(bundle), Libc.ORdOnly),
             ]);
+        });
         var status = await PosixSpawn.WaitAsync(pid, cancellationToken);
         if (status != 0)
         {

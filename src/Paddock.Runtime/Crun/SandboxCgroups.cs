@@ -71,6 +71,26 @@ internal static class SandboxCgroups
     public static long OomKillsAtSandboxLimit(string sandboxId) =>
         OomKills(Path.Combine(PathOf("memory", sandboxId), "memory.oom_control"));
 
+    /// <summary>
+    /// <see cref="Remove"/>, tried again for up to <paramref name="within"/> while some are busy: <c>crun delete -f</c> can
+    /// return while a killed process is still leaving (seen once in 3000 deletes on a loaded host), and a cgroup it
+    /// is still in cannot be removed yet.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Path, string Reason)>> RemoveAsync(string sandboxId, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var left = Remove(sandboxId);
+            if (left.Count == 0 || waited.Elapsed >= within)
+            {
+                return left;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
     /// <summary>Removes whatever cgroups of the sandbox are left (children first); returns those that could not be.</summary>
     public static IReadOnlyList<(string Path, string Reason)> Remove(string sandboxId)
     {

@@ -10,7 +10,7 @@ namespace Paddock.Runtime.Host;
 /// above the ids login tools hand out, and are claimed host-wide by creating a file named after the slot
 /// in a directory every Paddock server shares (<c>O_EXCL</c> makes the claim atomic); the file holds the
 /// claiming server's data dir, so a server that is gone for good (its data dir deleted) loses its claims.
-/// A server keeps a few released slots claimed as spares: their id-mapped template views stay mounted,
+/// A server keeps a few released slots claimed as spares: their id-mapped template views stay open,
 /// so the next creates skip making one.
 /// </summary>
 internal sealed class HostIdSlots(RuntimeOptions options)

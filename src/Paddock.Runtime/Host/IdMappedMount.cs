@@ -18,6 +18,26 @@ internal static class IdMappedMount
         }
 
         Directory.CreateDirectory(target);
+        var treeFd = await OpenDetachedAsync(source, hostIdBase, count, cancellationToken);
+        try
+        {
+            if (Libc.MoveMount(treeFd, string.Empty, Libc.AtFdCwd, target, Libc.MoveMountFEmptyPath) != 0)
+            {
+                throw Libc.Error($"move_mount to {target}");
+            }
+        }
+        finally
+        {
+            Libc.Close(treeFd);
+        }
+    }
+
+    /// <summary>
+    /// The view as a detached mount: a descriptor (close-on-exec) of a mount in no namespace's table, which
+    /// overlay takes as its lower layer through <c>/proc/self/fd/N</c>. Closing it drops the view.
+    /// </summary>
+    public static async Task<int> OpenDetachedAsync(string source, long hostIdBase, int count, CancellationToken cancellationToken)
+    {
         var usernsFd = await OpenUserNamespaceAsync(hostIdBase, count, cancellationToken);
         try
         {
@@ -27,27 +47,19 @@ internal static class IdMappedMount
                 throw Libc.Error($"open_tree({source})");
             }
 
-            try
+            var attr = new Libc.MountAttr
             {
-                var attr = new Libc.MountAttr
-                {
-                    AttrSet = Libc.MountAttrIdmap | Libc.MountAttrReadOnly,
-                    UsernsFd = (ulong)usernsFd,
-                };
-                if (Libc.MountSetattr(treeFd, string.Empty, Libc.AtEmptyPath | Libc.AtRecursive, ref attr) != 0)
-                {
-                    throw Libc.Error($"mount_setattr(idmap) on {source}");
-                }
-
-                if (Libc.MoveMount(treeFd, string.Empty, Libc.AtFdCwd, target, Libc.MoveMountFEmptyPath) != 0)
-                {
-                    throw Libc.Error($"move_mount to {target}");
-                }
-            }
-            finally
+                AttrSet = Libc.MountAttrIdmap | Libc.MountAttrReadOnly,
+                UsernsFd = (ulong)usernsFd,
+            };
+            if (Libc.MountSetattr(treeFd, string.Empty, Libc.AtEmptyPath | Libc.AtRecursive, ref attr) != 0)
             {
+                var error = Libc.Error($"mount_setattr(idmap) on {source}");
                 Libc.Close(treeFd);
+                throw error;
             }
+
+            return treeFd;
         }
         finally
         {

@@ -29,6 +29,9 @@ internal static partial class Libc
     public const int OCloexecFlag = 0x80000;
     public const int FDupFdCloexec = 1030;
     public const int SigKill = 9;
+    public const int CloneNewNs = 0x20000;
+    public const ulong MsRec = 0x4000;
+    public const ulong MsPrivate = 1 << 18;
 
     // x86_64 syscall numbers of the new mount API (not wrapped by glibc 2.36).
     private const long SysOpenTree = 428;
@@ -52,7 +55,10 @@ internal static partial class Libc
     }
 
     [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Mount(string source, string target, string fileSystemType, ulong flags, string? data);
+    public static partial int Mount(string source, string target, string? fileSystemType, ulong flags, string? data);
+
+    [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
 
     [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Umount2(string target, int flags);

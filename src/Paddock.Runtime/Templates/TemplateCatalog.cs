@@ -26,7 +26,7 @@ public sealed class TemplateCatalog : ITemplateCatalog
     private readonly TemplateBuilder _builder;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<string>> _ready = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Template, int Slot), Task<string>> _views = [];
+    private readonly Dictionary<(string Template, int Slot), Task<int>> _views = [];
 
     internal TemplateCatalog(RuntimeOptions options, TemplateBuilder builder)
     {
@@ -70,31 +70,32 @@ public sealed class TemplateCatalog : ITemplateCatalog
 
     /// <summary>
     /// The read-only lower layer of a ready template as a sandbox in id slot <paramref name="slot"/> sees it:
-    /// the template's tree, id-mapped to the slot's host range. A view stays mounted for the next sandbox
-    /// in the same slot.
+    /// the template's tree, id-mapped to the slot's host range, as a path overlay can take as its lowerdir
+    /// (<c>/proc/self/fd/N</c> of a detached mount: it is in no mount table, so it does not weigh on the
+    /// creates of other sandboxes). A view stays open for the next sandbox in the same slot.
     /// </summary>
-    internal Task<string> ViewForAsync(string templateId, int slot, long hostIdBase, CancellationToken cancellationToken)
+    internal async Task<string> ViewForAsync(string templateId, int slot, long hostIdBase, CancellationToken cancellationToken)
     {
+        Task<int> view;
         lock (_gate)
         {
             var key = (templateId, slot);
-            if (!_views.TryGetValue(key, out var view) || view.IsFaulted || view.IsCanceled)
+            if (!_views.TryGetValue(key, out view!) || view.IsFaulted || view.IsCanceled)
             {
                 view = Task.Run(async () =>
                 {
                     var rootfs = await EnsureBuilt(templateId);
-                    var mountPoint = Path.Combine(_options.TemplateMountsDir, $"{templateId}-{TemplateBuilder.RecipeHash(templateId)}-{slot}");
-                    await IdMappedMount.EnsureAsync(rootfs, mountPoint, hostIdBase, Host.HostIdSlots.RangeSize, CancellationToken.None);
-                    return mountPoint;
+                    return await IdMappedMount.OpenDetachedAsync(rootfs, hostIdBase, Host.HostIdSlots.RangeSize, CancellationToken.None);
                 });
                 _views[key] = view;
             }
-
-            return view.WaitAsync(cancellationToken);
         }
+
+        var fd = await view.WaitAsync(cancellationToken);
+        return $"/proc/self/fd/{fd.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>Unmounts the views of an id slot this server gave up (no sandbox of it uses them).</summary>
+    /// <summary>Drops the views of an id slot this server gave up (no sandbox of it uses them).</summary>
     internal void ReleaseViews(int slot)
     {
         lock (_gate)
@@ -103,14 +104,13 @@ public sealed class TemplateCatalog : ITemplateCatalog
             {
                 if (_views.Remove(key, out var view) && view.IsCompletedSuccessfully)
                 {
-                    Libc.Umount2(view.Result, Libc.MntDetach);
-                    Directory.Delete(view.Result);
+                    Libc.Close(view.Result);
                 }
             }
         }
     }
 
-    /// <summary>Unmounts template views; called when no sandbox uses them any more.</summary>
+    /// <summary>Drops template views (and unmounts any an earlier version left mounted); called when no sandbox uses them any more.</summary>
     internal void ReleaseMounts()
     {
         lock (_gate)
@@ -122,6 +122,11 @@ public sealed class TemplateCatalog : ITemplateCatalog
                     Libc.Umount2(mountPoint, Libc.MntDetach);
                     Directory.Delete(mountPoint);
                 }
+            }
+
+            foreach (var view in _views.Values.Where(v => v.IsCompletedSuccessfully))
+            {
+                Libc.Close(view.Result);
             }
 
             _views.Clear();
