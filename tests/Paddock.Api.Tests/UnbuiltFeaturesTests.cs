@@ -19,9 +19,8 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [InlineData("{\"templateID\":\"base\",\"network\":{\"allowOut\":[\"example.com\"]}}", "'network.allowOut' is not supported")]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"maskRequestHost\":\"localhost:${PORT}\"}}", "'network.maskRequestHost' is not supported")]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"rules\":{\"api.example.com\":[{}]}}}", "'network.rules'")]
-    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false}", "'autoPauseMemory' false (a filesystem-only auto-pause) is not supported")]
     [InlineData("{\"templateID\":\"base\",\"autoPauseMemory\":false}", "autoPauseMemory=false only applies when autoPause is true.")]
-    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoResume\":{\"enabled\":true}}", "'autoResume' is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false,\"autoResume\":{\"enabled\":true}}", "cannot be combined with autoResume")]
     [InlineData("{\"templateID\":\"base\",\"network\":[]}", "'network' must be an object")]
     public async Task Create_RefusesPromisesItWouldNotKeep(string body, string message)
     {
@@ -37,9 +36,9 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [Fact]
     public async Task Create_RefusesEveryUnkeptOption_InOneAnswer()
     {
-        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"allowPublicTraffic\":false,\"allowOut\":[\"1.1.1.1\"]}}"))
+        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoPauseMemory\":false,\"network\":{\"allowPublicTraffic\":false,\"allowOut\":[\"1.1.1.1\"]}}"))
             .AssertError(HttpStatusCode.BadRequest);
-        Assert.Contains("'autoResume'", error, StringComparison.Ordinal);
+        Assert.Contains("autoPauseMemory=false only applies", error, StringComparison.Ordinal);
         Assert.Contains("'network.allowPublicTraffic'", error, StringComparison.Ordinal);
         Assert.Contains("'network.allowOut'", error, StringComparison.Ordinal);
     }
@@ -61,15 +60,30 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task MemoryFalse_OnPauseConnectResume_IsRefused_AndChangesNothing()
+    public async Task MemoryFalse_OnPause_StopsTheContainer_AndConnectBootsItCold()
     {
         var id = await _api.CreateAsync();
-        Assert.Contains("filesystem-only pause", (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
-        Assert.Equal("running", await _api.StateOfAsync(id));
-        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = true })).AssertStatus(HttpStatusCode.NoContent);
-        Assert.Contains("cold boot", (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
-        Assert.Contains("cold boot", (await _api.PostAsync($"/sandboxes/{id}/resume", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = false })).AssertStatus(HttpStatusCode.NoContent);
         Assert.Equal("paused", await _api.StateOfAsync(id));
+        Assert.Equal("filesystem", (await _api.SendAsync(HttpMethod.Get, $"/sandboxes/{id}", null)).Json.GetProperty("pausedAs").GetString());
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.FilesOnly, server.Runtime.Containers[id]);
+        (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30 })).AssertStatus(HttpStatusCode.Created);
+        Assert.Equal("running", await _api.StateOfAsync(id));
+        Assert.Contains($"start {id}", server.Runtime.Calls);
+        (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+        Assert.False(server.Runtime.Containers.ContainsKey(id));
+    }
+
+    [Fact]
+    public async Task MemoryFalse_OnConnect_BootsAFrozenSandboxCold()
+    {
+        var id = await _api.CreateAsync();
+        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = true })).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.Paused, server.Runtime.Containers[id]);
+        (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30, memory = false })).AssertStatus(HttpStatusCode.Created);
+        Assert.Contains($"stop {id}", server.Runtime.Calls);
+        Assert.Contains($"start {id}", server.Runtime.Calls);
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.Running, server.Runtime.Containers[id]);
         (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
     }
 

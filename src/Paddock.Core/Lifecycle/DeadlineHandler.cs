@@ -7,7 +7,8 @@ namespace Paddock.Core.Lifecycle;
 
 /// <summary>
 /// What happens when a sandbox's deadline passes: a running sandbox is killed (or paused, with autoPause),
-/// a paused one is deleted once it has been kept for the retention period. A failure is tried again
+/// a frozen one gives its memory back after FreezeFor (it is kept on disk from then on), a paused one is
+/// deleted once it has been kept for the retention period. A failure is tried again
 /// shortly, so no sandbox outlives its deadline by more than that.
 /// </summary>
 internal sealed class DeadlineHandler(ISandboxStore store, SandboxStateChanges changes, TimeoutScheduler scheduler, LifecycleOptions options, ILogger logger)
@@ -20,7 +21,7 @@ internal sealed class DeadlineHandler(ISandboxStore store, SandboxStateChanges c
         {
             using var held = await changes.Locks.AcquireAsync(id, CancellationToken.None);
             var record = await store.GetAsync(id, CancellationToken.None);
-            if (record?.NextDeadline(options.PausedRetention) is not { } deadline)
+            if (record?.NextDeadline(options.PausedRetention, options.FreezeFor) is not { } deadline)
             {
                 return;
             }
@@ -35,7 +36,12 @@ internal sealed class DeadlineHandler(ISandboxStore store, SandboxStateChanges c
             if (record.State == SandboxState.Running && record.AutoPause)
             {
                 OperatorLog.TimeoutPausing(logger, id);
-                await changes.PauseAsync(record, onTimeout: true);
+                await changes.PauseAsync(record, onTimeout: true, record.AutoPauseMemory ? PauseKind.Memory : PauseKind.Filesystem);
+            }
+            else if (record is { State: SandboxState.Paused, PausedAs: PauseKind.Memory } && record.PausedAt + options.FreezeFor <= changes.Now
+                && record.PausedAt + options.PausedRetention > changes.Now)
+            {
+                await changes.DemoteAsync(record, $"it stayed frozen for {options.FreezeFor} (FreezeFor)");
             }
             else
             {

@@ -110,6 +110,7 @@ public sealed class LifecycleService : IDisposable
             Metadata = command.Metadata,
             EnvVars = command.EnvVars,
             AutoPause = command.AutoPause,
+            AutoPauseMemory = command.AutoPauseMemory,
             AutoResume = command.AutoResume,
             Secure = command.Secure,
             EnvdAccessToken = command.Secure ? RandomNumberGenerator.GetHexString(64, lowercase: true) : null,
@@ -119,16 +120,7 @@ public sealed class LifecycleService : IDisposable
             DiskSizeMB = _options.DiskSizeMB,
             EnvdVersion = EnvdCompatibility.Version,
         };
-        var spec = new SandboxSpec
-        {
-            SandboxId = record.Id,
-            TemplateId = template.Id,
-            CpuCount = record.CpuCount,
-            MemoryMB = record.MemoryMB,
-            DiskSizeMB = record.DiskSizeMB,
-            EnvVars = record.EnvVars,
-            EnvdAccessToken = record.EnvdAccessToken,
-        };
+        var spec = SandboxSpecs.For(record);
 
         if (!_admission.TryAdmit())
         {
@@ -204,32 +196,38 @@ public sealed class LifecycleService : IDisposable
         return await _changes.ExtendAsync(await GetAsync(id, cancellationToken), by);
     }
 
-    /// <summary>Freezes a running sandbox; a conflict when it is already paused.</summary>
-    public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pauses a running sandbox, frozen with its memory or (<see cref="PauseKind.Filesystem"/>) stopped with
+    /// its files kept; a conflict when it is already paused.
+    /// </summary>
+    public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken, PauseKind kind = PauseKind.Memory)
     {
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
-        return await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false);
+        return await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false, kind);
     }
 
-    /// <summary>Resumes a paused sandbox for <paramref name="timeout"/>; a conflict when it runs.</summary>
-    public async Task<SandboxRecord> ResumeAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resumes a paused sandbox for <paramref name="timeout"/>; a conflict when it runs. With
+    /// <paramref name="coldBoot"/> a frozen sandbox is booted cold over its files instead of thawed.
+    /// </summary>
+    public async Task<SandboxRecord> ResumeAsync(string id, TimeSpan timeout, CancellationToken cancellationToken, bool coldBoot = false)
     {
         ValidateTimeout(timeout);
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
-        return await _changes.ResumeAsync(await GetAsync(id, cancellationToken), timeout);
+        return await _changes.ResumeAsync(await ToDiskIfAskedAsync(await GetAsync(id, cancellationToken), coldBoot), timeout);
     }
 
     /// <summary>
     /// Returns a running sandbox with its timeout moved to at least now + <paramref name="timeout"/> (never
-    /// earlier), or resumes a paused one for <paramref name="timeout"/>.
+    /// earlier), or resumes a paused one for <paramref name="timeout"/> (booted cold with <paramref name="coldBoot"/>).
     /// </summary>
-    public async Task<ConnectResult> ConnectAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ConnectResult> ConnectAsync(string id, TimeSpan timeout, CancellationToken cancellationToken, bool coldBoot = false)
     {
         ValidateTimeout(timeout);
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
         var record = await GetAsync(id, cancellationToken);
         return record.State == SandboxState.Paused
-            ? new ConnectResult(await _changes.ResumeAsync(record, timeout), Resumed: true)
+            ? new ConnectResult(await _changes.ResumeAsync(await ToDiskIfAskedAsync(record, coldBoot), timeout), Resumed: true)
             : new ConnectResult(await _changes.ExtendAsync(record, timeout), Resumed: false);
     }
 
@@ -263,6 +261,12 @@ public sealed class LifecycleService : IDisposable
             throw new TimeoutOutOfRangeException(timeout, _options.MaxLifetime);
         }
     }
+
+    // A resume asked to boot cold (E2B's memory:false on connect/resume) drops a frozen sandbox's memory first.
+    private async Task<SandboxRecord> ToDiskIfAskedAsync(SandboxRecord record, bool coldBoot) =>
+        coldBoot && record is { State: SandboxState.Paused, PausedAs: PauseKind.Memory }
+            ? await _changes.DemoteAsync(record, "a cold boot was asked for on resume")
+            : record;
 
     private static SandboxRecord Visible(string id, SandboxRecord? record) => record switch
     {

@@ -11,6 +11,10 @@ namespace Paddock.Core.SandboxRuntime;
 /// <item><see cref="PauseAsync"/> freezes every process (cgroup freezer): no CPU is used, memory stays
 /// resident and is exactly as it was on <see cref="ResumeAsync"/>. This is tier-1 pause; it does not
 /// survive a reboot of the host.</item>
+/// <item><see cref="StopAsync"/> ends every process and removes the container, its cgroups and mounts, but
+/// keeps the writable layer (and the log) on disk: a filesystem-only pause, which survives a reboot.
+/// <see cref="StartAsync"/> boots a fresh container over that layer: the files are as they were, every
+/// process starts anew. A runtime that can keep memory across this (a checkpointing one) would do so here.</item>
 /// <item><see cref="DeleteAsync"/> ends the processes and removes the container, its cgroups, mounts and
 /// writable layer. It is idempotent: deleting something already gone succeeds.</item>
 /// </list>
@@ -33,6 +37,18 @@ public interface ISandboxRuntime
 
     /// <summary>Thaws a paused sandbox.</summary>
     Task ResumeAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a sandbox's processes and removes its container, keeping its writable layer; succeeds when only the
+    /// layer is left already. Throws <see cref="InvalidOperationException"/> when there is no layer to keep.
+    /// </summary>
+    Task StopAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Boots a stopped sandbox again over its kept writable layer (a cold boot) and returns once its agent
+    /// answers. On failure the container is removed again and the layer kept.
+    /// </summary>
+    Task StartAsync(SandboxSpec spec, CancellationToken cancellationToken);
 
     /// <summary>Removes a sandbox and everything it owns; succeeds if it is already gone.</summary>
     Task DeleteAsync(string sandboxId, CancellationToken cancellationToken);

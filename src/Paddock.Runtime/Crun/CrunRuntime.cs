@@ -77,38 +77,51 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
                 }
             }
 
-            var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
-            if (Libc.Mount("overlay", rootfs, "overlay", 0, $"lowerdir={lower},upperdir={upper},workdir={work}") != 0)
-            {
-                throw Libc.Error($"mounting the overlay root filesystem of {id}");
-            }
-
-            var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts);
-            await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
-            using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
-            {
-                await CreateContainerAsync(id, bundle, listeners, cancellationToken);
-            }
-
-            SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
-            await CrunAsync(cancellationToken, "start", id);
-            _watcher.Watch(id, ReadPid(bundle));
-
-            // A sandbox counts as created once its agent answers.
-            try
-            {
-                await AgentChannel.WaitReadyAsync(bundle, id, _options.AgentReadyTimeout, cancellationToken);
-            }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
-            {
-                throw new InvalidOperationException($"{ex.Message}; its output: {await LogTailAsync(_options.LiveLogOf(id))}", ex);
-            }
+            await BootAsync(spec, slot, cancellationToken);
         }
         catch
         {
             // Never leave a half-made sandbox: whatever was built is removed, whatever the failure.
             await DeleteAsync(id, CancellationToken.None);
             throw;
+        }
+    }
+
+    // Mounts the root filesystem over the sandbox's layer and runs its container until its agent answers: the
+    // second half of a create, and all of a cold start over a kept layer.
+    private async Task BootAsync(SandboxSpec spec, int slot, CancellationToken cancellationToken)
+    {
+        var id = spec.SandboxId;
+        var bundle = _options.BundleOf(id);
+        var hostRoot = _slots.BaseOf(slot);
+        var upper = Path.Combine(bundle, "upper");
+        var work = Path.Combine(bundle, "work");
+        var rootfs = Path.Combine(bundle, "rootfs");
+        var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
+        if (Libc.Mount("overlay", rootfs, "overlay", 0, $"lowerdir={lower},upperdir={upper},workdir={work}") != 0)
+        {
+            throw Libc.Error($"mounting the overlay root filesystem of {id}");
+        }
+
+        var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts);
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
+        using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
+        {
+            await CreateContainerAsync(id, bundle, listeners, cancellationToken);
+        }
+
+        SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
+        await CrunAsync(cancellationToken, "start", id);
+        _watcher.Watch(id, ReadPid(bundle));
+
+        // A sandbox counts as created once its agent answers.
+        try
+        {
+            await AgentChannel.WaitReadyAsync(bundle, id, _options.AgentReadyTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"{ex.Message}; its output: {await LogTailAsync(_options.LiveLogOf(id))}", ex);
         }
     }
 
@@ -125,31 +138,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     /// <inheritdoc />
     public async Task DeleteAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        _watcher.Forget(sandboxId);
-        if (Directory.Exists(Path.Combine(Root, sandboxId)))
-        {
-            // delete -f kills every process of the container (a paused one too) and removes its cgroups.
-            var result = await CommandRunner.TryRunAsync(_options.CrunPath, ["--root", Root, "delete", "-f", sandboxId], cancellationToken);
-            if (result.ExitCode != 0 && Directory.Exists(Path.Combine(Root, sandboxId)))
-            {
-                throw new CommandFailedException(_options.CrunPath, result.ExitCode, result.Error.Trim());
-            }
-        }
-
-        var bundle = _options.BundleOf(sandboxId);
-        foreach (var mountPoint in MountTable.MountPointsUnder(bundle))
-        {
-            if (Libc.Umount2(mountPoint, Libc.MntDetach) != 0)
-            {
-                throw Libc.Error($"unmounting {mountPoint}");
-            }
-        }
-
-        foreach (var (path, reason) in SandboxCgroups.Remove(sandboxId))
-        {
-            LogCgroupLeft(_logger, path, reason);
-        }
-
+        await RemoveContainerAsync(sandboxId, cancellationToken);
         await KeepLogAsync(sandboxId);
         _volume.DeleteBundle(sandboxId);
         if (_slotOf.TryRemove(sandboxId, out var slot) && !_slots.Release(slot))
@@ -173,7 +162,8 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         {
             foreach (var dir in Directory.EnumerateDirectories(_options.SandboxesDir))
             {
-                found[Path.GetFileName(dir)] = RuntimeSandboxStatus.Stopped;
+                // A bundle with its layer and no container is a sandbox stopped with its files kept.
+                found[Path.GetFileName(dir)] = Directory.Exists(Path.Combine(dir, "upper")) ? RuntimeSandboxStatus.FilesOnly : RuntimeSandboxStatus.Stopped;
             }
         }
 
@@ -279,6 +269,35 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _watcher.Dispose();
+
+    // Ends a sandbox's processes and removes its container, cgroups and mounts; its bundle (layer, log) stays.
+    private async Task RemoveContainerAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        _watcher.Forget(sandboxId);
+        if (Directory.Exists(Path.Combine(Root, sandboxId)))
+        {
+            // delete -f kills every process of the container (a paused one too) and removes its cgroups.
+            var result = await CommandRunner.TryRunAsync(_options.CrunPath, ["--root", Root, "delete", "-f", sandboxId], cancellationToken);
+            if (result.ExitCode != 0 && Directory.Exists(Path.Combine(Root, sandboxId)))
+            {
+                throw new CommandFailedException(_options.CrunPath, result.ExitCode, result.Error.Trim());
+            }
+        }
+
+        var bundle = _options.BundleOf(sandboxId);
+        foreach (var mountPoint in MountTable.MountPointsUnder(bundle))
+        {
+            if (Libc.Umount2(mountPoint, Libc.MntDetach) != 0)
+            {
+                throw Libc.Error($"unmounting {mountPoint}");
+            }
+        }
+
+        foreach (var (path, reason) in SandboxCgroups.Remove(sandboxId))
+        {
+            LogCgroupLeft(_logger, path, reason);
+        }
+    }
 
     // crun create, with the channel's listeners and the agent's settings as descriptors 3-5 of the container's
     // init (crun closes every other inherited descriptor), and its output appended to the sandbox's log.

@@ -56,6 +56,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
         );
         CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
         """,
+        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), and
+        // what its auto-pause keeps.
+        """
+        ALTER TABLE sandboxes ADD COLUMN paused_as text;
+        ALTER TABLE sandboxes ADD COLUMN auto_pause_memory boolean NOT NULL DEFAULT true;
+        UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

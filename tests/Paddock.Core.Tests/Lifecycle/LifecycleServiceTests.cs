@@ -366,6 +366,104 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Contains("lost while the server was down", lost.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_KeepsTheFiles_OfSandboxesWhoseProcessesAreGone_AsFilesystemPauses()
+    {
+        var now = _time.GetUtcNow();
+        SandboxRecord Record(string id, SandboxState state, PauseKind? pausedAs = null) => new()
+        {
+            Id = id,
+            TemplateId = "base",
+            State = state,
+            PausedAs = pausedAs,
+            StartedAt = now,
+            EndAt = now.AddSeconds(300),
+            PausedAt = state == SandboxState.Paused ? now.AddSeconds(-60) : null,
+            CreatedAt = now,
+            CpuCount = 2,
+            MemoryMB = 512,
+            EnvdVersion = "0.1.0",
+        };
+
+        // As after a reboot: no container left, only layers; and one container crun still lists, stopped.
+        await _store.InsertAsync(Record("iwasrunning", SandboxState.Running), default);
+        await _store.InsertAsync(Record("iwasfrozen", SandboxState.Paused, PauseKind.Memory), default);
+        await _store.InsertAsync(Record("iwasondisk", SandboxState.Paused, PauseKind.Filesystem), default);
+        await _store.InsertAsync(Record("istopped", SandboxState.Running), default);
+        await _store.InsertAsync(Record("inothing", SandboxState.Running), default);
+        _runtime.Put("iwasrunning", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("iwasfrozen", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("iwasondisk", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("istopped", RuntimeSandboxStatus.Stopped);
+
+        await _lifecycle.StartAsync(CancellationToken.None);
+
+        foreach (var id in new[] { "iwasrunning", "iwasfrozen", "iwasondisk", "istopped" })
+        {
+            Assert.Equal((SandboxState.Paused, PauseKind.Filesystem, RuntimeSandboxStatus.FilesOnly), (Stored(id).State, Stored(id).PausedAs, _runtime.Containers[id]));
+        }
+
+        Assert.Equal(now, Stored("iwasrunning").PausedAt);
+        Assert.Equal(now.AddSeconds(-60), Stored("iwasfrozen").PausedAt);
+        Assert.Equal((SandboxState.Killed, KillReason.LostAtRestart), (Stored("inothing").State, Stored("inothing").KillReason));
+        var entry = Assert.Single(_log.Of("iwasrunning"));
+        Assert.Equal(SandboxLogLevel.Warn, entry.Level);
+        Assert.Contains("processes lost at restart", entry.Message, StringComparison.Ordinal);
+        Assert.Empty(_log.Of("iwasondisk"));
+        Assert.DoesNotContain(_runtime.Calls, c => c.StartsWith("delete i", StringComparison.Ordinal) && !c.EndsWith("inothing", StringComparison.Ordinal));
+
+        // Nothing was booted by the restart; a connect boots each one cold.
+        Assert.DoesNotContain(_runtime.Calls, c => c.StartsWith("start ", StringComparison.Ordinal));
+        var connected = await _lifecycle.ConnectAsync("iwasrunning", TimeSpan.FromSeconds(60), CancellationToken.None);
+        Assert.True(connected.Resumed);
+        Assert.Contains("start iwasrunning", _runtime.Calls);
+    }
+
+    [Fact]
+    public async Task PauseToDisk_StopsTheContainer_KeepsTheLayer_AndConnectBootsItCold()
+    {
+        var sandbox = await CreateAsync();
+        var paused = await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None, PauseKind.Filesystem);
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (paused.State, paused.PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+        await Assert.ThrowsAsync<SandboxConflictException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+
+        var resumed = await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(60), CancellationToken.None);
+        Assert.Equal((SandboxState.Running, (PauseKind?)null), (resumed.Sandbox.State, resumed.Sandbox.PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[sandbox.Id]);
+        Assert.Equal([$"stop {sandbox.Id}", $"start {sandbox.Id}"], _runtime.Calls.Where(c => c.StartsWith("st", StringComparison.Ordinal)).ToArray());
+        Assert.Contains(_log.Of(sandbox.Id), e => e.Message.Contains("cold boot", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AutoPause_WithoutMemory_StopsTheContainerOnTimeout()
+    {
+        var sandbox = await _lifecycle.CreateAsync(
+            new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromSeconds(5), AutoPause = true, AutoPauseMemory = false }, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (Stored(sandbox.Id).State, Stored(sandbox.Id).PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+    }
+
+    [Fact]
+    public async Task Frozen_IsMovedToDisk_AfterFreezeFor_ThenRetentionDeletesIt()
+    {
+        _options.FreezeFor = TimeSpan.FromMinutes(10);
+        var sandbox = await CreateAsync();
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(RuntimeSandboxStatus.Paused, _runtime.Containers[sandbox.Id]);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (Stored(sandbox.Id).State, Stored(sandbox.Id).PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+        Assert.Contains(_log.Of(sandbox.Id), e => e.Message.Contains("moved to disk", StringComparison.Ordinal) && e.Message.Contains("FreezeFor", StringComparison.Ordinal));
+
+        _time.Advance(TimeSpan.FromDays(30));
+        Assert.Equal((SandboxState.Killed, KillReason.RetentionExpired), (Stored(sandbox.Id).State, Stored(sandbox.Id).KillReason));
+        Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
+    }
+
     [Theory]
     [InlineData(KillReason.AgentExited, "agent_exited")]
     [InlineData(KillReason.OutOfMemory, "out_of_memory")]

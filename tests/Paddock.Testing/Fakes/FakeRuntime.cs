@@ -68,6 +68,29 @@ public sealed class FakeRuntime : ISandboxRuntime
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"resume {sandboxId}", () => _containers[sandboxId] = RuntimeSandboxStatus.Running);
 
+    public Task StopAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Act($"stop {sandboxId}", () =>
+        {
+            if (!_containers.ContainsKey(sandboxId))
+            {
+                throw new InvalidOperationException($"sandbox {sandboxId} has no layer to keep");
+            }
+
+            _containers[sandboxId] = RuntimeSandboxStatus.FilesOnly;
+        });
+
+    public Task StartAsync(SandboxSpec spec, CancellationToken cancellationToken) =>
+        Act($"start {spec.SandboxId}", () =>
+        {
+            if (!_containers.TryGetValue(spec.SandboxId, out var status) || status != RuntimeSandboxStatus.FilesOnly)
+            {
+                throw new InvalidOperationException($"sandbox {spec.SandboxId} is not stopped");
+            }
+
+            _containers[spec.SandboxId] = RuntimeSandboxStatus.Running;
+            _specs[spec.SandboxId] = spec;
+        });
+
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"delete {sandboxId}", () =>
         {

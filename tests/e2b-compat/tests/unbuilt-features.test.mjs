@@ -50,13 +50,4 @@ test('options whose promise would not be kept are refused with the option named'
   await refused({ secure: true, network: { allowPublicTraffic: false } }, 'network.allowPublicTraffic')
   await refused({ network: { allowOut: ['example.com'] } }, 'network.allowOut')
   await refused({ network: { maskRequestHost: 'localhost:${PORT}' } }, 'network.maskRequestHost')
-  await refused({ lifecycle: { onTimeout: { action: 'pause', keepMemory: false } } }, 'autoPauseMemory')
-  await refused({ lifecycle: { onTimeout: 'pause', autoResume: true } }, 'autoResume')
-
-  // A filesystem-only pause is refused too, and the sandbox keeps running.
-  await assert.rejects(() => sandbox.pause({ keepMemory: false }), (error) => {
-    assert.match(error.message, /filesystem-only pause/)
-    return true
-  })
-  assert.equal((await sandbox.getInfo()).state, 'running')
 })
