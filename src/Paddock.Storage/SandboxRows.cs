@@ -13,7 +13,7 @@ internal static class SandboxRows
     public const string Columns =
         "id, template_id, alias, state, started_at, end_at, paused_at, ended_at, created_at, metadata, env_vars, auto_pause, " +
         "auto_resume, secure, envd_access_token, allow_internet_access, cpu_count, memory_mb, disk_size_mb, envd_version, " +
-        "kill_reason, kill_message, paused_as, auto_pause_memory";
+        "kill_reason, kill_message, paused_as, auto_pause_memory, snapshot_id";
 
     /// <summary>The parameter names of <see cref="Columns"/>, in order (a store may cast some, as PostgreSQL's JSON).</summary>
     public static readonly string[] Parameters = Columns.Split(", ").Select(c => "@" + c).ToArray();
@@ -44,6 +44,7 @@ internal static class SandboxRows
         Add(command, "@kill_message", r.KillMessage);
         Add(command, "@paused_as", r.PausedAs?.ToString().ToLowerInvariant());
         Add(command, "@auto_pause_memory", r.AutoPauseMemory);
+        Add(command, "@snapshot_id", r.SnapshotId);
     }
 
     public static SandboxRecord Read(DbDataReader x) => new()
@@ -72,6 +73,7 @@ internal static class SandboxRows
         KillMessage = x.IsDBNull(21) ? null : x.GetString(21),
         PausedAs = x.IsDBNull(22) ? null : Enum.Parse<PauseKind>(x.GetString(22), ignoreCase: true),
         AutoPauseMemory = x.GetBoolean(23),
+        SnapshotId = x.IsDBNull(24) ? null : x.GetString(24),
     };
 
     public static async Task<List<SandboxRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)

@@ -88,12 +88,8 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     }
 
     [Theory]
-    [InlineData("POST", "/sandboxes/iabc/fork", "Forking a sandbox")]
-    [InlineData("POST", "/sandboxes/iabc/snapshots", "Snapshots")]
-    [InlineData("GET", "/snapshots", "Snapshots")]
     [InlineData("PUT", "/sandboxes/iabc/network", "network rules")]
     [InlineData("POST", "/v3/templates", "Building templates")]
-    [InlineData("DELETE", "/templates/snap1", "Deleting templates")]
     [InlineData("GET", "/volumes", "Volumes")]
     public async Task E2bEndpointsNotBuilt_Are501_NamingTheFeature(string method, string path, string feature)
     {

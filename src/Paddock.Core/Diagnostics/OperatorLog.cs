@@ -50,4 +50,7 @@ internal static partial class OperatorLog
 
     [LoggerMessage(14, LogLevel.Error, "Sandbox {SandboxId} lost its processes at restart and its files could not be kept")]
     public static partial void FilesNotKept(ILogger logger, string sandboxId, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "Could not delete the unused fork snapshot {SnapshotId}")]
+    public static partial void SnapshotNotReleased(ILogger logger, string snapshotId, Exception exception);
 }

@@ -4,6 +4,7 @@ using Paddock.Core.Errors;
 using Paddock.Core.Logs;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
+using Paddock.Core.Snapshots;
 using Paddock.Core.Storage;
 using Paddock.Core.Templates;
 
@@ -57,7 +58,12 @@ public sealed class LifecycleService : IDisposable
         _changes = new SandboxStateChanges(store, runtime, events, running, _admission, _scheduler, options, time, logger);
         _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger);
         _exits = new InitExitHandler(store, runtime, _changes, logger);
+        Snapshots = new SnapshotService(store, runtime, _changes);
+        _changes.SnapshotUnused = Snapshots.ReleaseIfUnusedAsync;
     }
+
+    /// <summary>Snapshots of sandboxes, and what sandboxes are made from them.</summary>
+    public SnapshotService Snapshots { get; }
 
     /// <summary>The lifecycle settings in force.</summary>
     public LifecycleOptions Options => _options;
@@ -91,12 +97,15 @@ public sealed class LifecycleService : IDisposable
     public async Task<SandboxRecord> CreateAsync(CreateSandboxCommand command, CancellationToken cancellationToken)
     {
         ValidateTimeout(command.Timeout);
-        if (_templates.Find(command.Template) is null)
+
+        // A snapshot's id or name goes where a template's does: the sandbox stacks its layer on the snapshot's.
+        var snapshot = _templates.Find(command.Template) is null ? await Snapshots.FindAsync(command.Template, cancellationToken) : null;
+        if (_templates.Find(command.Template) is null && snapshot is null)
         {
             throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
         }
 
-        var template = await _templates.ResolveAsync(command.Template, cancellationToken)
+        var template = await _templates.ResolveAsync(snapshot?.TemplateId ?? command.Template, cancellationToken)
             ?? throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
 
         var now = _time.GetUtcNow();
@@ -104,6 +113,7 @@ public sealed class LifecycleService : IDisposable
         {
             Id = SandboxId.New(),
             TemplateId = template.Id,
+            SnapshotId = snapshot?.Id,
             Alias = command.Template,
             StartedAt = now,
             CreatedAt = now,
@@ -231,6 +241,53 @@ public sealed class LifecycleService : IDisposable
             : new ConnectResult(await _changes.ExtendAsync(record, timeout), Resumed: false);
     }
 
+    /// <summary>
+    /// E2B's fork: <paramref name="count"/> new running sandboxes whose files are the parent's at this moment (a
+    /// snapshot of it, deleted with the last fork), each with the parent's settings and its own id and token. The
+    /// parent keeps running untouched. The runtime does not copy processes: each fork boots fresh over the files.
+    /// Each fork succeeds or fails on its own; a paused parent is a conflict.
+    /// </summary>
+    public async Task<IReadOnlyList<ForkOutcome>> ForkAsync(string id, int count, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ValidateTimeout(timeout);
+        var parent = await GetAsync(id, cancellationToken);
+        if (parent.State == SandboxState.Paused)
+        {
+            throw new PaddockException(ErrorKind.Conflict, $"Sandbox '{id}' is paused and cannot be forked; resume it first");
+        }
+
+        var snapshot = await Snapshots.CreateAsync(id, null, cancellationToken, isInternal: true);
+        var forks = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            try
+            {
+                var command = new CreateSandboxCommand
+                {
+                    Template = snapshot.Id,
+                    Timeout = timeout,
+                    Metadata = parent.Metadata,
+                    EnvVars = parent.EnvVars,
+                    AutoPause = parent.AutoPause,
+                    AutoPauseMemory = parent.AutoPauseMemory,
+                    AutoResume = parent.AutoResume,
+                    Secure = parent.Secure,
+                    AllowInternetAccess = parent.AllowInternetAccess,
+                };
+                var fork = await CreateAsync(command, cancellationToken);
+                await _events.ForkedAsync(fork, parent.Id);
+                return new ForkOutcome(fork with { Alias = parent.Alias }, null);
+            }
+            catch (PaddockException ex)
+            {
+                return new ForkOutcome(null, ex);
+            }
+        }));
+
+        // No fork stands on it: the snapshot goes now.
+        await Snapshots.ReleaseIfUnusedAsync(snapshot.Id);
+        return forks;
+    }
+
     /// <summary>Kills a running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>
     public async Task KillAsync(string id, CancellationToken cancellationToken)
     {
@@ -252,6 +309,7 @@ public sealed class LifecycleService : IDisposable
         _stopping.Cancel();
         _scheduler.Dispose();
         _stopping.Dispose();
+        Snapshots.Dispose();
     }
 
     private void ValidateTimeout(TimeSpan timeout, bool allowZero = false)

@@ -10,6 +10,7 @@ internal static class SandboxSpecs
     {
         SandboxId = record.Id,
         TemplateId = record.TemplateId,
+        SnapshotId = record.SnapshotId,
         CpuCount = record.CpuCount,
         MemoryMB = record.MemoryMB,
         DiskSizeMB = record.DiskSizeMB,

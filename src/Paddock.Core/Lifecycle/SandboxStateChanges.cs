@@ -28,6 +28,9 @@ internal sealed class SandboxStateChanges(
 
     public SandboxLocks Locks { get; } = new();
 
+    /// <summary>Told the snapshot a killed sandbox was made from, so a fork's snapshot can go with its last fork.</summary>
+    public Func<string, Task>? SnapshotUnused { get; set; }
+
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
@@ -197,6 +200,18 @@ internal sealed class SandboxStateChanges(
         scheduler.Cancel(record.Id);
         await events.KilledAsync(record.Id, reason);
         OperatorLog.Killed(logger, record.Id, reason);
+        if (record.SnapshotId is { } snapshotId && SnapshotUnused is { } unused)
+        {
+            try
+            {
+                await unused(snapshotId);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The sandbox is gone either way; the snapshot is tried again at its next user's end.
+                OperatorLog.SnapshotNotReleased(logger, snapshotId, ex);
+            }
+        }
     }
 
     /// <summary>Schedules (or cancels) the next moment the lifecycle must act on a sandbox.</summary>

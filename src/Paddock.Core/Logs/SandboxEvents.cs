@@ -59,6 +59,12 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
             + "its files are kept and it is paused: connect or resume boots it cold",
         ("pausedAs", KindName(record.PausedAs)));
 
+    internal Task ForkedAsync(SandboxRecord record, string parentId) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Info,
+        $"Sandbox forked from {parentId}: its files are the parent's at the fork; its processes started fresh (this runtime does not copy processes)",
+        ("parent", parentId));
+
     internal Task ResumedAsync(SandboxRecord record, bool coldBoot = false) => AppendAsync(
         record.Id,
         SandboxLogLevel.Info,

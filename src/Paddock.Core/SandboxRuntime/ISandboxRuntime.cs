@@ -1,4 +1,5 @@
 using Paddock.Core.Logs;
+using Paddock.Core.Snapshots;
 
 namespace Paddock.Core.SandboxRuntime;
 
@@ -49,6 +50,19 @@ public interface ISandboxRuntime
     /// answers. On failure the container is removed again and the layer kept.
     /// </summary>
     Task StartAsync(SandboxSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps the files of sandbox <see cref="SnapshotRecord.SandboxId"/> as they are now as a read-only layer
+    /// named by <see cref="SnapshotRecord.Id"/>, sharing its blocks. With <paramref name="freeze"/> (a running
+    /// sandbox) its processes are frozen for the moment it takes, so the layer is consistent; it keeps running.
+    /// </summary>
+    Task<SnapshotRecord> SnapshotAsync(SnapshotRecord snapshot, bool freeze, CancellationToken cancellationToken);
+
+    /// <summary>Every snapshot this runtime holds (they outlive restarts).</summary>
+    Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes a snapshot's layer; succeeds if it is already gone. No sandbox may use it any more.</summary>
+    Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken);
 
     /// <summary>Removes a sandbox and everything it owns; succeeds if it is already gone.</summary>
     Task DeleteAsync(string sandboxId, CancellationToken cancellationToken);

@@ -13,6 +13,9 @@ public sealed record SandboxRecord
     /// <summary>The id of the template it was created from.</summary>
     public required string TemplateId { get; init; }
 
+    /// <summary>The snapshot it was created from (its files lie over the template's), if any.</summary>
+    public string? SnapshotId { get; init; }
+
     /// <summary>The template name or alias the client asked for (E2B reports it as the sandbox's alias).</summary>
     public string? Alias { get; init; }
 

@@ -98,6 +98,11 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         var work = Path.Combine(bundle, "work");
         var rootfs = Path.Combine(bundle, "rootfs");
         var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
+        if (spec.SnapshotId is { } snapshotId)
+        {
+            lower = await SnapshotLowerDirsAsync(id, snapshotId, hostRoot, cancellationToken) + ":" + lower;
+        }
+
         if (Libc.Mount("overlay", rootfs, "overlay", 0, $"lowerdir={lower},upperdir={upper},workdir={work}") != 0)
         {
             throw Libc.Error($"mounting the overlay root filesystem of {id}");
@@ -160,7 +165,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         var found = new Dictionary<string, RuntimeSandboxStatus>(StringComparer.Ordinal);
         if (Directory.Exists(_options.SandboxesDir))
         {
-            foreach (var dir in Directory.EnumerateDirectories(_options.SandboxesDir))
+            foreach (var dir in Directory.EnumerateDirectories(_options.SandboxesDir).Where(d => !Path.GetFileName(d).StartsWith('.')))
             {
                 // A bundle with its layer and no container is a sandbox stopped with its files kept.
                 found[Path.GetFileName(dir)] = Directory.Exists(Path.Combine(dir, "upper")) ? RuntimeSandboxStatus.FilesOnly : RuntimeSandboxStatus.Stopped;

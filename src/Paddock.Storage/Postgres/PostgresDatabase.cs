@@ -56,11 +56,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
         );
         CREATE INDEX ix_sandbox_logs_sandbox_time ON sandbox_logs (sandbox_id, timestamp, seq);
         """,
-        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), and
-        // what its auto-pause keeps.
+        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), what its
+        // auto-pause keeps, and the snapshot it was made from.
         """
         ALTER TABLE sandboxes ADD COLUMN paused_as text;
         ALTER TABLE sandboxes ADD COLUMN auto_pause_memory boolean NOT NULL DEFAULT true;
+        ALTER TABLE sandboxes ADD COLUMN snapshot_id text;
         UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
         """,
     ];

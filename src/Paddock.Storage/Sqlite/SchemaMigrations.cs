@@ -86,11 +86,12 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes_v3 RENAME TO sandboxes;
         CREATE INDEX ix_sandboxes_state_started ON sandboxes (state, started_at DESC, id);
         """,
-        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), and
-        // what its auto-pause keeps.
+        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), what its
+        // auto-pause keeps, and the snapshot it was made from.
         """
         ALTER TABLE sandboxes ADD COLUMN paused_as TEXT;
         ALTER TABLE sandboxes ADD COLUMN auto_pause_memory INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sandboxes ADD COLUMN snapshot_id TEXT;
         UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
         """,
     ];

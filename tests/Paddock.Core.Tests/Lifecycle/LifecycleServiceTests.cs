@@ -464,6 +464,71 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
     }
 
+    [Fact]
+    public async Task Snapshot_IsWhereATemplateGoes_AndIsKeptWhileSandboxesUseIt()
+    {
+        var source = await CreateAsync();
+        var snapshot = await _lifecycle.Snapshots.CreateAsync(source.Id, "My-Snap:V1", CancellationToken.None);
+        Assert.Equal("my-snap:v1", snapshot.Id);
+        Assert.Equal(["my-snap"], snapshot.Names);
+        Assert.Contains($"snapshot {source.Id} my-snap:v1 frozen", _runtime.Calls);
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.CreateAsync(source.Id, "my-snap:v1", CancellationToken.None));
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.CreateAsync(source.Id, "bad name!", CancellationToken.None));
+
+        var made = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "my-snap:v1", Timeout = TimeSpan.FromMinutes(1) }, CancellationToken.None);
+        Assert.Equal(("base", "my-snap:v1"), (made.TemplateId, made.SnapshotId));
+        Assert.Equal("my-snap:v1", Stored(made.Id).SnapshotId);
+
+        var refused = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Contains("running sandboxes using it", refused.Message, StringComparison.Ordinal);
+        await _lifecycle.PauseAsync(made.Id, CancellationToken.None);
+        refused = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Contains("paused sandboxes using it", refused.Message, StringComparison.Ordinal);
+
+        await _lifecycle.KillAsync(made.Id, CancellationToken.None);
+        Assert.True(await _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.False(await _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Empty(_runtime.Snapshots);
+    }
+
+    [Fact]
+    public async Task Fork_MakesCountSandboxes_FromOneInternalSnapshot_DeletedWithTheLastFork()
+    {
+        var parent = await _lifecycle.CreateAsync(
+            new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromMinutes(5), Metadata = new Dictionary<string, string> { ["k"] = "v" } }, CancellationToken.None);
+        var forks = await _lifecycle.ForkAsync(parent.Id, 3, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(3, forks.Count);
+        Assert.All(forks, f => Assert.Equal(("v", SandboxState.Running), (f.Sandbox!.Metadata["k"], f.Sandbox.State)));
+        var snapshot = Assert.Single(_runtime.Snapshots.Values);
+        Assert.True(snapshot.Internal);
+        Assert.Empty((await _lifecycle.Snapshots.ListAsync(null, null, 100, null, CancellationToken.None)).Items);
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[parent.Id]);
+
+        foreach (var fork in forks.Take(2))
+        {
+            await _lifecycle.KillAsync(fork.Sandbox!.Id, CancellationToken.None);
+        }
+
+        Assert.Single(_runtime.Snapshots);
+        await _lifecycle.KillAsync(forks[2].Sandbox!.Id, CancellationToken.None);
+        Assert.Empty(_runtime.Snapshots);
+    }
+
+    [Fact]
+    public async Task Fork_WhoseCreatesAllFail_LeavesNoSnapshot_AndAPausedParentIsAConflict()
+    {
+        var parent = await CreateAsync();
+        _runtime.FailCreateWith = "no space left on device";
+        var forks = await _lifecycle.ForkAsync(parent.Id, 2, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.All(forks, f => Assert.Contains("no space left", f.Error!.Message, StringComparison.Ordinal));
+        Assert.Empty(_runtime.Snapshots);
+
+        _runtime.FailCreateWith = null;
+        await _lifecycle.PauseAsync(parent.Id, CancellationToken.None);
+        var conflict = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ForkAsync(parent.Id, 1, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(ErrorKind.Conflict, conflict.Kind);
+    }
+
     [Theory]
     [InlineData(KillReason.AgentExited, "agent_exited")]
     [InlineData(KillReason.OutOfMemory, "out_of_memory")]

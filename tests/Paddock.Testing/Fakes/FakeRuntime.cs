@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Paddock.Core.Logs;
 using Paddock.Core.SandboxRuntime;
+using Paddock.Core.Snapshots;
 
 namespace Paddock.Testing.Fakes;
 
@@ -90,6 +91,34 @@ public sealed class FakeRuntime : ISandboxRuntime
             _containers[spec.SandboxId] = RuntimeSandboxStatus.Running;
             _specs[spec.SandboxId] = spec;
         });
+
+    /// <summary>The snapshots held, by id.</summary>
+    public Dictionary<string, SnapshotRecord> Snapshots { get; } = new(StringComparer.Ordinal);
+
+    public async Task<SnapshotRecord> SnapshotAsync(SnapshotRecord snapshot, bool freeze, CancellationToken cancellationToken)
+    {
+        await Act($"snapshot {snapshot.SandboxId} {snapshot.Id}{(freeze ? " frozen" : string.Empty)}", () =>
+        {
+            if (!_containers.ContainsKey(snapshot.SandboxId))
+            {
+                throw new InvalidOperationException($"no container {snapshot.SandboxId}");
+            }
+
+            Snapshots[snapshot.Id] = snapshot;
+        });
+        return snapshot;
+    }
+
+    public Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(CancellationToken cancellationToken)
+    {
+        lock (_containers)
+        {
+            return Task.FromResult<IReadOnlyList<SnapshotRecord>>(Snapshots.Values.ToList());
+        }
+    }
+
+    public Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken) =>
+        Act($"delete snapshot {snapshotId}", () => Snapshots.Remove(snapshotId));
 
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"delete {sandboxId}", () =>

@@ -24,6 +24,7 @@ test('reboot: running, frozen and disk-paused sandboxes come back paused with th
     await sandbox.files.write('/home/user/mine.txt', `files of ${sandbox.sandboxId}`)
     await sandbox.commands.run(`echo ${sandbox.sandboxId} > /etc/which`, { user: 'root' })
   }
+  const snapshot = await running.createSnapshot({ name: 'before-reboot' })
   await frozen.pause()
   await onDisk.pause({ keepMemory: false })
   await killed.kill()
@@ -54,6 +55,13 @@ test('reboot: running, frozen and disk-paused sandboxes come back paused with th
     assert.equal((await back.commands.run('stat -c %U /home/user/mine.txt')).stdout.trim(), 'user')
     assert.equal((await back.getInfo()).state, 'running')
   }
+
+  // The snapshot survived too: a sandbox made from it has the files.
+  assert.deepEqual((await Sandbox.listSnapshots(opts).nextItems()).map((s) => s.snapshotId), [snapshot.snapshotId])
+  const fromSnapshot = await Sandbox.create(snapshot.snapshotId, { ...opts, timeoutMs: 60_000 })
+  assert.equal(await fromSnapshot.files.read('/home/user/mine.txt'), `files of ${running.sandboxId}`)
+  await fromSnapshot.kill()
+  assert.equal(await Sandbox.deleteSnapshot(snapshot.snapshotId, opts), true)
 
   // And they end for good only when killed.
   for (const sandbox of all) {
