@@ -53,4 +53,7 @@ internal static partial class OperatorLog
 
     [LoggerMessage(15, LogLevel.Warning, "Could not delete the unused fork snapshot {SnapshotId}")]
     public static partial void SnapshotNotReleased(ILogger logger, string snapshotId, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Error, "Moving frozen sandboxes to disk (FrozenMemoryMB) failed")]
+    public static partial void FrozenBudgetFailed(ILogger logger, Exception exception);
 }

@@ -16,6 +16,12 @@ public sealed class LifecycleOptions
     /// </summary>
     public TimeSpan? FreezeFor { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The most memory, in MiB of their memory limits, frozen sandboxes may hold together; past it the ones paused
+    /// longest are moved to disk. Null: half the host's memory.
+    /// </summary>
+    public int? FrozenMemoryMB { get; set; }
+
     /// <summary>CPUs of a new sandbox.</summary>
     public int CpuCount { get; set; } = 2;
 
@@ -48,6 +54,11 @@ public sealed class LifecycleOptions
         if (FreezeFor <= TimeSpan.Zero)
         {
             errors.Add("FreezeFor must be positive when set");
+        }
+
+        if (FrozenMemoryMB < 0)
+        {
+            errors.Add("FrozenMemoryMB must not be negative");
         }
 
         if (CpuCount < 1)

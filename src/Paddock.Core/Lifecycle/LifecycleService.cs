@@ -31,6 +31,7 @@ public sealed class LifecycleService : IDisposable
     private readonly SandboxAdmission _admission;
     private readonly DeadlineHandler _deadlines;
     private readonly InitExitHandler _exits;
+    private readonly FrozenMemoryBudget _frozenBudget;
     private readonly CancellationTokenSource _stopping = new();
     private Task _exitWatch = Task.CompletedTask;
 
@@ -56,7 +57,8 @@ public sealed class LifecycleService : IDisposable
         _scheduler = new TimeoutScheduler(time, id => _deadlines!.OnDueAsync(id));
         _admission = new SandboxAdmission(options.MaxSandboxes);
         _changes = new SandboxStateChanges(store, runtime, events, running, _admission, _scheduler, options, time, logger);
-        _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger);
+        _frozenBudget = new FrozenMemoryBudget(store, _changes, options, logger);
+        _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger, _frozenBudget);
         _exits = new InitExitHandler(store, runtime, _changes, logger);
         Snapshots = new SnapshotService(store, runtime, _changes);
         _changes.SnapshotUnused = Snapshots.ReleaseIfUnusedAsync;
@@ -212,8 +214,18 @@ public sealed class LifecycleService : IDisposable
     /// </summary>
     public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken, PauseKind kind = PauseKind.Memory)
     {
-        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
-        return await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false, kind);
+        SandboxRecord paused;
+        using (await _changes.Locks.AcquireAsync(id, cancellationToken))
+        {
+            paused = await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false, kind);
+        }
+
+        if (kind == PauseKind.Memory)
+        {
+            await _frozenBudget.EnforceAsync();
+        }
+
+        return paused;
     }
 
     /// <summary>

@@ -529,6 +529,30 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Equal(ErrorKind.Conflict, conflict.Kind);
     }
 
+    [Fact]
+    public async Task FrozenMemoryMB_MovesTheLongestPausedToDisk_WhenFrozenSandboxesHoldMore()
+    {
+        _options.FrozenMemoryMB = 1024;
+        var sandboxes = new List<SandboxRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            sandboxes.Add(await CreateAsync());
+        }
+
+        foreach (var sandbox in sandboxes)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        }
+
+        // Three frozen at 512 MiB each exceed 1024: the first paused goes to disk, the other two stay frozen.
+        Assert.Equal(
+            [PauseKind.Filesystem, PauseKind.Memory, PauseKind.Memory],
+            sandboxes.Select(s => Stored(s.Id).PausedAs!.Value).ToArray());
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandboxes[0].Id]);
+        Assert.Contains(_log.Of(sandboxes[0].Id), e => e.Message.Contains("FrozenMemoryMB", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(KillReason.AgentExited, "agent_exited")]
     [InlineData(KillReason.OutOfMemory, "out_of_memory")]

@@ -20,7 +20,7 @@ async function freePort() {
   })
 }
 
-export async function startOwnServer() {
+export async function startOwnServer(env = {}) {
   const port = await freePort()
   const apiKey = 'e2b_' + 'beef00'.repeat(7).slice(0, 40)
   const dataDir = mkdtempSync(join(tmpdir(), 'paddock-own-'))
@@ -38,6 +38,7 @@ export async function startOwnServer() {
         PADDOCK_API_KEY: apiKey,
         PADDOCK_AGENT_PATH: join(repo, 'artifacts/agent/paddock-agent'),
         Logging__LogLevel__Default: 'Warning',
+        ...env,
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     })
