@@ -85,6 +85,11 @@ internal sealed class SandboxLayers(RuntimeOptions options)
     /// <summary>Removes a snapshot's layer and record; nothing happens when there is none.</summary>
     public void Delete(string snapshotId)
     {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+
         var key = KeyOf(snapshotId);
         if (Directory.Exists(Path.Combine(Root, key)))
         {
