@@ -22,7 +22,7 @@ internal static class AutoResume
     /// <summary>What became of the request: the sandbox runs now, or the answer the caller must give.</summary>
     public enum Outcome
     {
-        /// <summary>It runs (it was resumed, or another request resumed it meanwhile): forward the request.</summary>
+        /// <summary>It runs (it was resumed, or another request waiting on it resumed it first): forward the request.</summary>
         Resumed,
 
         /// <summary>Not a paused sandbox with autoResume: E2B's 502 stands.</summary>
@@ -44,9 +44,11 @@ internal static class AutoResume
             return Outcome.NotResumable;
         }
 
+        // Only a paused one: a record still running here is one being paused or killed right now (it has left
+        // the running set first), and must get the 502 like any sandbox that stopped.
         if (!record.AutoResume || record.State != SandboxState.Paused)
         {
-            return record.State == SandboxState.Running ? Outcome.Resumed : Outcome.NotResumable;
+            return Outcome.NotResumable;
         }
 
         if (target.Port == ISandboxRuntime.AgentPort && record.EnvdAccessToken is { } token && !CarriesToken(context.Request, token))
