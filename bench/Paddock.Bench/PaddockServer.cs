@@ -9,7 +9,7 @@ namespace Paddock.Bench;
 /// <summary>A Paddock server process for the benchmark, and the API calls it times.</summary>
 internal sealed class PaddockServer : IAsyncDisposable
 {
-    private const string ApiKey = "e2b_0bec0bec0bec0bec0bec0bec0bec0bec0bec0bec";
+    internal const string ApiKey = "e2b_0bec0bec0bec0bec0bec0bec0bec0bec0bec0bec";
 
     private readonly Process _process;
     private readonly HttpClient _http;

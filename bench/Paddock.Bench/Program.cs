@@ -5,11 +5,13 @@ using Paddock.Bench;
 
 // Create-to-agent-ready, pause and resume through Paddock's API, next to the bare crun sequence over the
 // same template layer and OCI config (alternated in one loop, so both see the same load); then the agent's round
-// trips, memory and start (AgentBench); in one run. Usage: Paddock.Bench [--results bench/RESULTS.md] [--network-only]
-// With --density TARGET [--steps 100,500,...]: only the density bench (DensityBench), its section of the results
-// file replaced and the rest kept.
+// trips, memory and start (AgentBench); in one run.
+// Usage: Paddock.Bench [--results bench/RESULTS.md] [--network-only | --persistence-only | --density TARGET [--steps 100,500,...]]
+// --density runs only the density bench (DensityBench), --persistence-only only the persistence figures
+// (PersistenceBench); each replaces its own section of the results file and keeps the rest.
 var resultsPath = args.SkipWhile(a => a != "--results").Skip(1).FirstOrDefault();
 var densityTarget = args.SkipWhile(a => a != "--density").Skip(1).FirstOrDefault();
+var persistenceOnly = args.Contains("--persistence-only");
 const int Sequential = 50;
 const int Concurrent = 10;
 const int ConcurrentRounds = 3;
@@ -55,6 +57,7 @@ var agentReport = string.Empty;
 var isolationReport = string.Empty;
 var interpreterReport = string.Empty;
 var ingressReport = string.Empty;
+var persistenceReport = string.Empty;
 var api = new Dictionary<string, Stats>();
 var bare = new Dictionary<string, Stats>();
 Stats Api(string name) => api.TryGetValue(name, out var s) ? s : api[name] = new Stats(name);
@@ -73,6 +76,13 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     var bareIdBase = new Paddock.Runtime.RuntimeOptions().HostIdPoolEnd;
     var lowerDir = await BareCrun.MountViewAsync(Path.Combine(templatesDir, "base", "rootfs"), Path.Combine(dataDir, "bare-view"), bareIdBase);
     var bareCrun = new BareCrun(Path.Combine(dataDir, "bare"), lowerDir, bareIdBase, bareRoot, agentPath);
+    if (persistenceOnly)
+    {
+        Console.WriteLine("Persistence: filesystem pause, cold resume, snapshots, fork, disk...");
+        persistenceReport = await PersistenceBench.RunAsync(server, bareCrun, dataDir);
+        Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
+        goto Report;
+    }
 
     // Alternated in one loop, so a change in the machine's load (it may be shared) weighs on both sides alike.
     Console.WriteLine($"{Sequential} sequential creates, API and bare alternated...");
@@ -140,7 +150,51 @@ await using (var server = await PaddockServer.StartAsync(dataDir, templatesDir, 
     interpreterReport = await InterpreterBench.RunAsync(server, dataDir);
     ingressReport = await IngressBench.RunAsync(server, dataDir, certificate.Thumbprint);
     networkReport = await NetworkBench.RunAsync(dataDir, templatesDir, agentPath, internet);
+    persistenceReport = await PersistenceBench.RunAsync(server, bareCrun, dataDir);
     Paddock.Runtime.Native.Libc.Umount2(lowerDir, Paddock.Runtime.Native.Libc.MntDetach);
+Report:;
+}
+
+var persistenceSection = $"""
+    ## Persistence: filesystem pause, snapshots, fork
+
+    Latest run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Command: `sudo ./bench/run.sh` (or `sudo ./bench/run.sh --persistence-only`
+    for this section alone). **Paddock API** is the wall time of the HTTP call: a filesystem pause is
+    `POST /sandboxes/{"{id}"}/pause {"{"}"memory":false{"}"}` (processes ended, container removed, the layer kept), a cold
+    resume `POST /v2/sandboxes/{"{id}"}/connect` until the new agent answers; a snapshot `POST /sandboxes/{"{id}"}/snapshots`
+    (freeze, read-only btrfs snapshot, thaw); a create from a snapshot `POST /v2/sandboxes` with its id until the
+    agent answers. The **primitive** is the step underneath, timed in the same run. Disk is the sandbox volume's
+    allocated bytes after a sync, before and after (btrfs reuses and frees metadata as it goes, so a figure near
+    zero can come out a little below it: nothing of the snapshot's data was copied).
+
+    {persistenceReport}
+    """.Replace("\n    ", "\n", StringComparison.Ordinal);
+Console.WriteLine(persistenceSection);
+
+if (persistenceOnly)
+{
+    if (resultsPath is not null)
+    {
+        var existing = File.Exists(resultsPath) ? await File.ReadAllTextAsync(resultsPath) : string.Empty;
+        var start = existing.IndexOf("## Persistence: filesystem pause, snapshots, fork", StringComparison.Ordinal);
+        var end = start < 0 ? -1 : existing.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        var updated = start < 0
+            ? existing.TrimEnd() + "\n\n" + persistenceSection
+            : existing[..start] + persistenceSection.TrimEnd() + "\n" + (end < 0 ? string.Empty : existing[end..]);
+        await File.WriteAllTextAsync(resultsPath, updated);
+        Console.WriteLine($"Wrote {resultsPath}");
+    }
+
+    Directory.Delete(dataDir, recursive: true);
+    foreach (var root in new[] { crunRoot, bareRoot })
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    return;
 }
 
 var report = new StringBuilder();
@@ -225,6 +279,8 @@ if (resultsPath is not null)
         egress proxy (the server reads the Host header and dials the name).
 
         {networkReport}
+
+        {persistenceSection}
         """;
     var previous = File.Exists(resultsPath) ? await File.ReadAllTextAsync(resultsPath) : string.Empty;
     var rewritten = text.Replace("\n        ", "\n", StringComparison.Ordinal).TrimStart();

@@ -42,7 +42,7 @@ public sealed partial class RuntimeHost : IHostedService
         await _host.PrepareAsync(cancellationToken);
         await _volume.MountAsync(cancellationToken);
         _runtime.Recover();
-        await _network.StartAsync(_runtime.Bundles(), cancellationToken);
+        await _network.StartAsync(_runtime.LiveBundles(), cancellationToken);
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
         LogCapacity(HostLimits.Read());
         if (!CgroupAttachMode.FavorsDynamicChanges())
@@ -81,7 +81,9 @@ public sealed partial class RuntimeHost : IHostedService
     /// <summary>Gives back what only sandboxes need when none is left on this data dir.</summary>
     public void ReleaseIfIdle()
     {
-        if (!Directory.Exists(_options.SandboxesDir) || !Directory.EnumerateFileSystemEntries(_options.SandboxesDir).Any())
+        // Snapshots keep the volume, not the template views or id ranges: only sandboxes use those.
+        if (!Directory.Exists(_options.SandboxesDir)
+            || !Directory.EnumerateFileSystemEntries(_options.SandboxesDir).Any(e => Path.GetFileName(e) != Host.SandboxLayers.DirectoryName))
         {
             _templates.ReleaseMounts();
             _slots.ReleaseSpares();

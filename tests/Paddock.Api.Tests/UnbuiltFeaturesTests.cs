@@ -16,9 +16,8 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
 
     [Theory]
     [InlineData("{\"templateID\":\"base\",\"network\":{\"rules\":{\"api.example.com\":[{}]}}}", "'network.rules'")]
-    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false}", "'autoPauseMemory' false (a filesystem-only auto-pause) is not supported")]
     [InlineData("{\"templateID\":\"base\",\"autoPauseMemory\":false}", "autoPauseMemory=false only applies when autoPause is true.")]
-    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoResume\":{\"enabled\":true}}", "'autoResume' is not supported")]
+    [InlineData("{\"templateID\":\"base\",\"autoPause\":true,\"autoPauseMemory\":false,\"autoResume\":{\"enabled\":true}}", "cannot be combined with autoResume")]
     [InlineData("{\"templateID\":\"base\",\"network\":[]}", "'network' must be an object")]
     public async Task Create_RefusesPromisesItWouldNotKeep(string body, string message)
     {
@@ -34,9 +33,9 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     [Fact]
     public async Task Create_RefusesEveryUnkeptOption_InOneAnswer()
     {
-        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoResume\":{\"enabled\":true},\"network\":{\"rules\":{\"api.example.com\":[{}]},\"denyOut\":[\"example.com\"]}}"))
+        var error = (await _api.PostRawAsync("/v2/sandboxes", "{\"templateID\":\"base\",\"autoPauseMemory\":false,\"network\":{\"rules\":{\"api.example.com\":[{}]},\"denyOut\":[\"example.com\"]}}"))
             .AssertError(HttpStatusCode.BadRequest);
-        Assert.Contains("'autoResume'", error, StringComparison.Ordinal);
+        Assert.Contains("autoPauseMemory=false only applies", error, StringComparison.Ordinal);
         Assert.Contains("'network.rules'", error, StringComparison.Ordinal);
         Assert.Contains("invalid denied CIDR example.com", error, StringComparison.Ordinal);
     }
@@ -58,24 +57,35 @@ public sealed class UnbuiltFeaturesTests(InProcessServer server) : IClassFixture
     }
 
     [Fact]
-    public async Task MemoryFalse_OnPauseConnectResume_IsRefused_AndChangesNothing()
+    public async Task MemoryFalse_OnPause_StopsTheContainer_AndConnectBootsItCold()
     {
         var id = await _api.CreateAsync();
-        Assert.Contains("filesystem-only pause", (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
-        Assert.Equal("running", await _api.StateOfAsync(id));
-        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = true })).AssertStatus(HttpStatusCode.NoContent);
-        Assert.Contains("cold boot", (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
-        Assert.Contains("cold boot", (await _api.PostAsync($"/sandboxes/{id}/resume", new { timeout = 30, memory = false })).AssertError(HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = false })).AssertStatus(HttpStatusCode.NoContent);
         Assert.Equal("paused", await _api.StateOfAsync(id));
+        Assert.Equal("filesystem", (await _api.SendAsync(HttpMethod.Get, $"/sandboxes/{id}", null)).Json.GetProperty("pausedAs").GetString());
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.FilesOnly, server.Runtime.Containers[id]);
+        (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30 })).AssertStatus(HttpStatusCode.Created);
+        Assert.Equal("running", await _api.StateOfAsync(id));
+        Assert.Contains($"start {id}", server.Runtime.Calls);
+        (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
+        Assert.False(server.Runtime.Containers.ContainsKey(id));
+    }
+
+    [Fact]
+    public async Task MemoryFalse_OnConnect_BootsAFrozenSandboxCold()
+    {
+        var id = await _api.CreateAsync();
+        (await _api.PostAsync($"/sandboxes/{id}/pause", new { memory = true })).AssertStatus(HttpStatusCode.NoContent);
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.Paused, server.Runtime.Containers[id]);
+        (await _api.PostAsync($"/v2/sandboxes/{id}/connect", new { timeout = 30, memory = false })).AssertStatus(HttpStatusCode.Created);
+        Assert.Contains($"stop {id}", server.Runtime.Calls);
+        Assert.Contains($"start {id}", server.Runtime.Calls);
+        Assert.Equal(Core.SandboxRuntime.RuntimeSandboxStatus.Running, server.Runtime.Containers[id]);
         (await _api.DeleteAsync($"/sandboxes/{id}")).AssertStatus(HttpStatusCode.NoContent);
     }
 
     [Theory]
-    [InlineData("POST", "/sandboxes/iabc/fork", "Forking a sandbox")]
-    [InlineData("POST", "/sandboxes/iabc/snapshots", "Snapshots")]
-    [InlineData("GET", "/snapshots", "Snapshots")]
     [InlineData("POST", "/v3/templates", "Building templates")]
-    [InlineData("DELETE", "/templates/snap1", "Deleting templates")]
     [InlineData("GET", "/volumes", "Volumes")]
     public async Task E2bEndpointsNotBuilt_Are501_NamingTheFeature(string method, string path, string feature)
     {

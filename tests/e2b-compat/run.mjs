@@ -88,6 +88,7 @@ try {
     env: {
       ...process.env,
       PADDOCK_TEST_INTERNET: internetDir,
+      PADDOCK_TEST_NETWORK_SETTINGS: JSON.stringify(networkSettings),
       E2B_API_URL: url,
       E2B_SANDBOX_URL: url,
       E2B_API_KEY: apiKey,

@@ -41,4 +41,19 @@ internal static partial class OperatorLog
 
     [LoggerMessage(11, LogLevel.Error, "Ending sandbox {SandboxId}, whose init exited, failed")]
     public static partial void SandboxExitFailed(ILogger logger, string sandboxId, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Information, "Paused sandbox {SandboxId} moved to disk: {Why}")]
+    public static partial void Demoted(ILogger logger, string sandboxId, string why);
+
+    [LoggerMessage(13, LogLevel.Warning, "Sandbox {SandboxId} lost its processes at restart; its files are kept and it is paused")]
+    public static partial void LostProcesses(ILogger logger, string sandboxId);
+
+    [LoggerMessage(14, LogLevel.Error, "Sandbox {SandboxId} lost its processes at restart and its files could not be kept")]
+    public static partial void FilesNotKept(ILogger logger, string sandboxId, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "Could not delete the unused fork snapshot {SnapshotId}")]
+    public static partial void SnapshotNotReleased(ILogger logger, string snapshotId, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Error, "Moving frozen sandboxes to disk (FrozenMemoryMB) failed")]
+    public static partial void FrozenBudgetFailed(ILogger logger, Exception exception);
 }

@@ -20,6 +20,9 @@ public sealed record CreateSandboxCommand
     /// <summary>Pause on timeout instead of killing.</summary>
     public bool AutoPause { get; init; }
 
+    /// <summary>What the auto-pause keeps: memory and files (true), or the files only (false).</summary>
+    public bool AutoPauseMemory { get; init; } = true;
+
     /// <summary>Resume on traffic (recorded).</summary>
     public bool AutoResume { get; init; }
 

@@ -9,6 +9,19 @@ public sealed class LifecycleOptions
     /// <summary>How long a paused sandbox is kept before it is deleted.</summary>
     public TimeSpan PausedRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a frozen sandbox (paused with its memory) keeps its memory; after that it is moved to disk
+    /// (a filesystem-only pause: its files are kept, a resume boots it cold), so paused sandboxes cannot hold the
+    /// host's memory for their whole retention. Null: frozen until the retention ends.
+    /// </summary>
+    public TimeSpan? FreezeFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The most memory, in MiB of their memory limits, frozen sandboxes may hold together; past it the ones paused
+    /// longest are moved to disk. Null: half the host's memory.
+    /// </summary>
+    public int? FrozenMemoryMB { get; set; }
+
     /// <summary>CPUs of a new sandbox.</summary>
     public int CpuCount { get; set; } = 2;
 
@@ -36,6 +49,16 @@ public sealed class LifecycleOptions
         if (PausedRetention <= TimeSpan.Zero)
         {
             errors.Add("PausedRetention must be positive");
+        }
+
+        if (FreezeFor <= TimeSpan.Zero)
+        {
+            errors.Add("FreezeFor must be positive when set");
+        }
+
+        if (FrozenMemoryMB < 0)
+        {
+            errors.Add("FrozenMemoryMB must not be negative");
         }
 
         if (CpuCount < 1)

@@ -5,6 +5,7 @@ using Paddock.Core.Logs;
 using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
 using Paddock.Core.Sandboxes;
+using Paddock.Core.Snapshots;
 using Paddock.Core.Storage;
 using Paddock.Core.Templates;
 
@@ -31,6 +32,7 @@ public sealed class LifecycleService : IDisposable
     private readonly SandboxAdmission _admission;
     private readonly DeadlineHandler _deadlines;
     private readonly InitExitHandler _exits;
+    private readonly FrozenMemoryBudget _frozenBudget;
     private readonly CancellationTokenSource _stopping = new();
     private Task _exitWatch = Task.CompletedTask;
 
@@ -56,9 +58,15 @@ public sealed class LifecycleService : IDisposable
         _scheduler = new TimeoutScheduler(time, id => _deadlines!.OnDueAsync(id));
         _admission = new SandboxAdmission(options.MaxSandboxes);
         _changes = new SandboxStateChanges(store, runtime, events, running, _admission, _scheduler, options, time, logger);
-        _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger);
+        _frozenBudget = new FrozenMemoryBudget(store, _changes, options, logger);
+        _deadlines = new DeadlineHandler(store, _changes, _scheduler, options, logger, _frozenBudget);
         _exits = new InitExitHandler(store, runtime, _changes, logger);
+        Snapshots = new SnapshotService(store, runtime, _changes);
+        _changes.SnapshotUnused = Snapshots.ReleaseIfUnusedAsync;
     }
+
+    /// <summary>Snapshots of sandboxes, and what sandboxes are made from them.</summary>
+    public SnapshotService Snapshots { get; }
 
     /// <summary>The lifecycle settings in force.</summary>
     public LifecycleOptions Options => _options;
@@ -92,12 +100,15 @@ public sealed class LifecycleService : IDisposable
     public async Task<SandboxRecord> CreateAsync(CreateSandboxCommand command, CancellationToken cancellationToken)
     {
         ValidateTimeout(command.Timeout);
-        if (_templates.Find(command.Template) is null)
+
+        // A snapshot's id or name goes where a template's does: the sandbox stacks its layer on the snapshot's.
+        var snapshot = _templates.Find(command.Template) is null ? await Snapshots.FindAsync(command.Template, cancellationToken) : null;
+        if (_templates.Find(command.Template) is null && snapshot is null)
         {
             throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
         }
 
-        var template = await _templates.ResolveAsync(command.Template, cancellationToken)
+        var template = await _templates.ResolveAsync(snapshot?.TemplateId ?? command.Template, cancellationToken)
             ?? throw new PaddockException(ErrorKind.NotFound, $"template '{command.Template}' not found");
 
         var now = _time.GetUtcNow();
@@ -105,12 +116,14 @@ public sealed class LifecycleService : IDisposable
         {
             Id = SandboxId.New(),
             TemplateId = template.Id,
+            SnapshotId = snapshot?.Id,
             Alias = command.Template,
             StartedAt = now,
             CreatedAt = now,
             Metadata = command.Metadata,
             EnvVars = command.EnvVars,
             AutoPause = command.AutoPause,
+            AutoPauseMemory = command.AutoPauseMemory,
             AutoResume = command.AutoResume,
             Secure = command.Secure,
             EnvdAccessToken = command.Secure ? RandomNumberGenerator.GetHexString(64, lowercase: true) : null,
@@ -125,17 +138,7 @@ public sealed class LifecycleService : IDisposable
             DiskSizeMB = _options.DiskSizeMB,
             EnvdVersion = EnvdCompatibility.Version,
         };
-        var spec = new SandboxSpec
-        {
-            SandboxId = record.Id,
-            TemplateId = template.Id,
-            CpuCount = record.CpuCount,
-            MemoryMB = record.MemoryMB,
-            DiskSizeMB = record.DiskSizeMB,
-            EnvVars = record.EnvVars,
-            EnvdAccessToken = record.EnvdAccessToken,
-            Egress = record.Egress,
-        };
+        var spec = SandboxSpecs.For(record);
 
         if (!_admission.TryAdmit())
         {
@@ -211,32 +214,48 @@ public sealed class LifecycleService : IDisposable
         return await _changes.ExtendAsync(await GetAsync(id, cancellationToken), by);
     }
 
-    /// <summary>Freezes a running sandbox; a conflict when it is already paused.</summary>
-    public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pauses a running sandbox, frozen with its memory or (<see cref="PauseKind.Filesystem"/>) stopped with
+    /// its files kept; a conflict when it is already paused.
+    /// </summary>
+    public async Task<SandboxRecord> PauseAsync(string id, CancellationToken cancellationToken, PauseKind kind = PauseKind.Memory)
     {
-        using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
-        return await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false);
+        SandboxRecord paused;
+        using (await _changes.Locks.AcquireAsync(id, cancellationToken))
+        {
+            paused = await _changes.PauseAsync(await GetAsync(id, cancellationToken), onTimeout: false, kind);
+        }
+
+        if (kind == PauseKind.Memory)
+        {
+            await _frozenBudget.EnforceAsync();
+        }
+
+        return paused;
     }
 
-    /// <summary>Resumes a paused sandbox for <paramref name="timeout"/>; a conflict when it runs.</summary>
-    public async Task<SandboxRecord> ResumeAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resumes a paused sandbox for <paramref name="timeout"/>; a conflict when it runs. With
+    /// <paramref name="coldBoot"/> a frozen sandbox is booted cold over its files instead of thawed.
+    /// </summary>
+    public async Task<SandboxRecord> ResumeAsync(string id, TimeSpan timeout, CancellationToken cancellationToken, bool coldBoot = false)
     {
         ValidateTimeout(timeout);
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
-        return await _changes.ResumeAsync(await GetAsync(id, cancellationToken), timeout);
+        return await _changes.ResumeAsync(await ToDiskIfAskedAsync(await GetAsync(id, cancellationToken), coldBoot), timeout);
     }
 
     /// <summary>
     /// Returns a running sandbox with its timeout moved to at least now + <paramref name="timeout"/> (never
-    /// earlier), or resumes a paused one for <paramref name="timeout"/>.
+    /// earlier), or resumes a paused one for <paramref name="timeout"/> (booted cold with <paramref name="coldBoot"/>).
     /// </summary>
-    public async Task<ConnectResult> ConnectAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ConnectResult> ConnectAsync(string id, TimeSpan timeout, CancellationToken cancellationToken, bool coldBoot = false)
     {
         ValidateTimeout(timeout);
         using var held = await _changes.Locks.AcquireAsync(id, cancellationToken);
         var record = await GetAsync(id, cancellationToken);
         return record.State == SandboxState.Paused
-            ? new ConnectResult(await _changes.ResumeAsync(record, timeout), Resumed: true)
+            ? new ConnectResult(await _changes.ResumeAsync(await ToDiskIfAskedAsync(record, coldBoot), timeout), Resumed: true)
             : new ConnectResult(await _changes.ExtendAsync(record, timeout), Resumed: false);
     }
 
@@ -255,6 +274,55 @@ public sealed class LifecycleService : IDisposable
         }
 
         return await _changes.UpdateNetworkAsync(record, rules);
+    }
+
+    /// <summary>
+    /// E2B's fork: <paramref name="count"/> new running sandboxes whose files are the parent's at this moment (a
+    /// snapshot of it, deleted with the last fork), each with the parent's settings and its own id and token. The
+    /// parent keeps running untouched. The runtime does not copy processes: each fork boots fresh over the files.
+    /// Each fork succeeds or fails on its own; a paused parent is a conflict.
+    /// </summary>
+    public async Task<IReadOnlyList<ForkOutcome>> ForkAsync(string id, int count, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ValidateTimeout(timeout);
+        var parent = await GetAsync(id, cancellationToken);
+        if (parent.State == SandboxState.Paused)
+        {
+            throw new PaddockException(ErrorKind.Conflict, $"Sandbox '{id}' is paused and cannot be forked; resume it first");
+        }
+
+        var snapshot = await Snapshots.CreateAsync(id, null, cancellationToken, isInternal: true);
+        var forks = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            try
+            {
+                var command = new CreateSandboxCommand
+                {
+                    Template = snapshot.Id,
+                    Timeout = timeout,
+                    Metadata = parent.Metadata,
+                    EnvVars = parent.EnvVars,
+                    AutoPause = parent.AutoPause,
+                    AutoPauseMemory = parent.AutoPauseMemory,
+                    AutoResume = parent.AutoResume,
+                    Secure = parent.Secure,
+                    Egress = parent.Egress,
+                    AllowPublicTraffic = parent.AllowPublicTraffic,
+                    MaskRequestHost = parent.MaskRequestHost,
+                };
+                var fork = await CreateAsync(command, cancellationToken);
+                await _events.ForkedAsync(fork, parent.Id);
+                return new ForkOutcome(fork with { Alias = parent.Alias }, null);
+            }
+            catch (PaddockException ex)
+            {
+                return new ForkOutcome(null, ex);
+            }
+        }));
+
+        // No fork stands on it: the snapshot goes now.
+        await Snapshots.ReleaseIfUnusedAsync(snapshot.Id);
+        return forks;
     }
 
     /// <summary>Kills a running or paused sandbox; <see cref="SandboxNotFoundException"/> for unknown and killed ones.</summary>
@@ -278,6 +346,7 @@ public sealed class LifecycleService : IDisposable
         _stopping.Cancel();
         _scheduler.Dispose();
         _stopping.Dispose();
+        Snapshots.Dispose();
     }
 
     private void ValidateTimeout(TimeSpan timeout, bool allowZero = false)
@@ -287,6 +356,12 @@ public sealed class LifecycleService : IDisposable
             throw new TimeoutOutOfRangeException(timeout, _options.MaxLifetime);
         }
     }
+
+    // A resume asked to boot cold (E2B's memory:false on connect/resume) drops a frozen sandbox's memory first.
+    private async Task<SandboxRecord> ToDiskIfAskedAsync(SandboxRecord record, bool coldBoot) =>
+        coldBoot && record is { State: SandboxState.Paused, PausedAs: PauseKind.Memory }
+            ? await _changes.DemoteAsync(record, "a cold boot was asked for on resume")
+            : record;
 
     private static SandboxRecord Visible(string id, SandboxRecord? record) => record switch
     {

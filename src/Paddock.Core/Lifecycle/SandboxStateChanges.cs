@@ -29,6 +29,9 @@ internal sealed class SandboxStateChanges(
 
     public SandboxLocks Locks { get; } = new();
 
+    /// <summary>Told the snapshot a killed sandbox was made from, so a fork's snapshot can go with its last fork.</summary>
+    public Func<string, Task>? SnapshotUnused { get; set; }
+
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>
@@ -63,14 +66,25 @@ internal sealed class SandboxStateChanges(
         return record;
     }
 
-    public async Task<SandboxRecord> PauseAsync(SandboxRecord record, bool onTimeout)
+    /// <summary>
+    /// Pauses a running sandbox: frozen with its memory (<see cref="PauseKind.Memory"/>), or stopped with only
+    /// its files kept (<see cref="PauseKind.Filesystem"/>).
+    /// </summary>
+    public async Task<SandboxRecord> PauseAsync(SandboxRecord record, bool onTimeout, PauseKind kind = PauseKind.Memory)
     {
-        var paused = record.Paused(Now);
+        var paused = record.Paused(Now, kind);
         running.Remove(record.Id);
         try
         {
             using var budget = new CancellationTokenSource(s_runtimeBudget);
-            await runtime.PauseAsync(record.Id, budget.Token);
+            if (kind == PauseKind.Memory)
+            {
+                await runtime.PauseAsync(record.Id, budget.Token);
+            }
+            else
+            {
+                await runtime.StopAsync(record.Id, budget.Token);
+            }
         }
         catch
         {
@@ -84,20 +98,67 @@ internal sealed class SandboxStateChanges(
         return paused;
     }
 
-    /// <summary>A resumed sandbox starts a new run, as in E2B: its lifetime and timeout count from now.</summary>
+    /// <summary>A frozen sandbox gives its memory back: its container is removed, its files kept (the tiering policy).</summary>
+    public async Task<SandboxRecord> DemoteAsync(SandboxRecord record, string why)
+    {
+        var demoted = record.Demoted();
+        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        {
+            await runtime.StopAsync(record.Id, budget.Token);
+        }
+
+        await store.UpdateAsync(demoted, CancellationToken.None);
+        Track(demoted);
+        await events.DemotedAsync(demoted, why);
+        OperatorLog.Demoted(logger, record.Id, why);
+        return demoted;
+    }
+
+    /// <summary>
+    /// A sandbox whose processes are gone (found at startup): what is left of its container is removed and
+    /// its files kept, as a filesystem-only pause. Nothing of the user's is lost, so it is not killed.
+    /// </summary>
+    public async Task<SandboxRecord> LoseProcessesAsync(SandboxRecord record)
+    {
+        var lost = record.LostProcesses(Now);
+        running.Remove(record.Id);
+        using (var budget = new CancellationTokenSource(s_runtimeBudget))
+        {
+            await runtime.StopAsync(record.Id, budget.Token);
+        }
+
+        await store.UpdateAsync(lost, CancellationToken.None);
+        Track(lost);
+        await events.LostProcessesAsync(lost, wasRunning: record.State == SandboxState.Running);
+        OperatorLog.LostProcesses(logger, record.Id);
+        return lost;
+    }
+
+    /// <summary>
+    /// A resumed sandbox starts a new run, as in E2B: its lifetime and timeout count from now. A frozen one
+    /// thaws; one kept on disk boots cold over its files.
+    /// </summary>
     public async Task<SandboxRecord> ResumeAsync(SandboxRecord record, TimeSpan timeout)
     {
         var now = Now;
         var resumed = record.Resumed(now, ClipToLifetime(now, now + timeout));
+        var coldBoot = record.PausedAs == PauseKind.Filesystem;
         using (var budget = new CancellationTokenSource(s_runtimeBudget))
         {
-            await runtime.ResumeAsync(record.Id, budget.Token);
+            if (coldBoot)
+            {
+                await runtime.StartAsync(SandboxSpecs.For(record), budget.Token);
+            }
+            else
+            {
+                await runtime.ResumeAsync(record.Id, budget.Token);
+            }
         }
 
         await store.UpdateAsync(resumed, CancellationToken.None);
         running.Add(record);
         Track(resumed);
-        await events.ResumedAsync(resumed);
+        await events.ResumedAsync(resumed, coldBoot);
         return resumed;
     }
 
@@ -156,12 +217,24 @@ internal sealed class SandboxStateChanges(
         scheduler.Cancel(record.Id);
         await events.KilledAsync(record.Id, reason);
         OperatorLog.Killed(logger, record.Id, reason);
+        if (record.SnapshotId is { } snapshotId && SnapshotUnused is { } unused)
+        {
+            try
+            {
+                await unused(snapshotId);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The sandbox is gone either way; the snapshot is tried again at its next user's end.
+                OperatorLog.SnapshotNotReleased(logger, snapshotId, ex);
+            }
+        }
     }
 
     /// <summary>Schedules (or cancels) the next moment the lifecycle must act on a sandbox.</summary>
     public void Track(SandboxRecord record)
     {
-        if (record.NextDeadline(options.PausedRetention) is { } deadline)
+        if (record.NextDeadline(options.PausedRetention, options.FreezeFor) is { } deadline)
         {
             scheduler.Schedule(record.Id, deadline);
         }

@@ -8,9 +8,13 @@ namespace Paddock.Core.Lifecycle;
 
 /// <summary>
 /// Makes the runtime match the store when the server starts: the store says what should exist, the
-/// runtime says what does. Orphans (runtime resources without a live record) are deleted; records whose
-/// container is gone are marked killed; a container whose pause or resume did not reach the store is
-/// put back in the state the store recorded; creates the server did not finish are cleaned up.
+/// runtime says what does. Orphans (runtime resources without a live record) are deleted; a sandbox whose
+/// processes are gone (a reboot, the runtime's state wiped, a crash) but whose files are on disk becomes a
+/// filesystem-only pause, its files kept and its log saying why; only one with nothing left is marked killed.
+/// A container whose pause or resume did not reach the store is put back in the state the store recorded;
+/// creates the server did not finish are cleaned up. Sandboxes that were running are not booted again here:
+/// a host that comes back starts nothing by itself (no stampede of cold boots, no user process silently
+/// restarted); the next connect, resume or (with autoResume) request boots each one cold.
 /// </summary>
 internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime runtime, SandboxStateChanges changes, ILogger logger)
 {
@@ -29,16 +33,29 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
                     await changes.KillAsync(record, KillReason.CreateInterrupted);
                     break;
                 case SandboxState.Running when exists && status == RuntimeSandboxStatus.Running:
-                case SandboxState.Paused when exists && status == RuntimeSandboxStatus.Paused:
+                case SandboxState.Paused when record.PausedAs != PauseKind.Filesystem && exists && status == RuntimeSandboxStatus.Paused:
+                case SandboxState.Paused when record.PausedAs == PauseKind.Filesystem && exists && status == RuntimeSandboxStatus.FilesOnly:
                     live.Add(record);
                     break;
                 case SandboxState.Running when exists && status == RuntimeSandboxStatus.Paused:
                     await runtime.ResumeAsync(record.Id, cancellationToken);
                     live.Add(record);
                     break;
-                case SandboxState.Paused when exists && status == RuntimeSandboxStatus.Running:
+                case SandboxState.Paused when record.PausedAs != PauseKind.Filesystem && exists && status == RuntimeSandboxStatus.Running:
                     await runtime.PauseAsync(record.Id, cancellationToken);
                     live.Add(record);
+                    break;
+                case SandboxState.Paused when record.PausedAs == PauseKind.Filesystem && exists:
+                    // Stopped on disk, but a container came back (a crash in the middle of the stop): finish it.
+                    await runtime.StopAsync(record.Id, cancellationToken);
+                    live.Add(record);
+                    break;
+                case SandboxState.Running or SandboxState.Paused when exists:
+                    if (await TryKeepFilesAsync(record) is { } kept)
+                    {
+                        live.Add(kept);
+                    }
+
                     break;
                 default:
                     await changes.KillAsync(record, KillReason.LostAtRestart);
@@ -55,5 +72,21 @@ internal sealed class StartupReconciler(ISandboxStore store, ISandboxRuntime run
 
         OperatorLog.Reconciled(logger, live.Count, records.Count - live.Count);
         return live;
+    }
+
+    // Processes gone, layer still there: keep the files as a filesystem-only pause. Only when they cannot be
+    // kept is the sandbox lost (and then killed, with that reason).
+    private async Task<SandboxRecord?> TryKeepFilesAsync(SandboxRecord record)
+    {
+        try
+        {
+            return await changes.LoseProcessesAsync(record);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OperatorLog.FilesNotKept(logger, record.Id, ex);
+            await changes.KillAsync(record, KillReason.LostAtRestart, ex.Message);
+            return null;
+        }
     }
 }

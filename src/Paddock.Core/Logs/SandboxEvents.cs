@@ -41,11 +41,37 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
     internal Task PausedAsync(SandboxRecord record, bool onTimeout) => AppendAsync(
         record.Id,
         SandboxLogLevel.Info,
-        onTimeout ? "Sandbox paused: its timeout passed (autoPause)" : "Sandbox paused",
-        ("reason", onTimeout ? "timeout" : "request"));
+        (onTimeout ? "Sandbox paused: its timeout passed (autoPause)" : "Sandbox paused")
+            + (record.PausedAs == PauseKind.Filesystem ? "; its processes were stopped and its files kept (filesystem-only pause)" : string.Empty),
+        ("reason", onTimeout ? "timeout" : "request"),
+        ("pausedAs", KindName(record.PausedAs)));
 
-    internal Task ResumedAsync(SandboxRecord record) => AppendAsync(
-        record.Id, SandboxLogLevel.Info, $"Sandbox resumed; it ends at {Format(record.EndAt)}", ("endAt", Format(record.EndAt)));
+    internal Task DemotedAsync(SandboxRecord record, string why) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Info,
+        $"Paused sandbox moved to disk: {why}; its processes were stopped and its memory freed, its files are kept and a resume boots it cold",
+        ("pausedAs", KindName(record.PausedAs)));
+
+    internal Task LostProcessesAsync(SandboxRecord record, bool wasRunning) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Warn,
+        $"Sandbox processes lost at restart (the host rebooted or the runtime's state was lost) while it was {(wasRunning ? "running" : "paused")}; "
+            + "its files are kept and it is paused: connect or resume boots it cold",
+        ("pausedAs", KindName(record.PausedAs)));
+
+    internal Task ForkedAsync(SandboxRecord record, string parentId) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Info,
+        $"Sandbox forked from {parentId}: its files are the parent's at the fork; its processes started fresh (this runtime does not copy processes)",
+        ("parent", parentId));
+
+    internal Task ResumedAsync(SandboxRecord record, bool coldBoot = false) => AppendAsync(
+        record.Id,
+        SandboxLogLevel.Info,
+        (coldBoot ? "Sandbox resumed with a cold boot over its kept files (its processes start anew)" : "Sandbox resumed")
+            + $"; it ends at {Format(record.EndAt)}",
+        ("endAt", Format(record.EndAt)),
+        ("coldBoot", coldBoot ? "true" : null));
 
     internal Task KilledAsync(string sandboxId, KillReason reason) => AppendAsync(
         sandboxId,
@@ -73,6 +99,8 @@ public sealed class SandboxEvents(ISandboxLogStore store, TimeProvider time, ILo
             OperatorLog.EventNotRecorded(logger, sandboxId, message, ex);
         }
     }
+
+    private static string? KindName(PauseKind? kind) => kind?.ToString().ToLowerInvariant();
 
     private static string Format(DateTimeOffset? time) => time is null ? string.Empty : time.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using Paddock.Core.Logs;
 using Paddock.Core.Network;
+using Paddock.Core.Snapshots;
 
 namespace Paddock.Core.SandboxRuntime;
 
@@ -12,6 +13,10 @@ namespace Paddock.Core.SandboxRuntime;
 /// <item><see cref="PauseAsync"/> freezes every process (cgroup freezer): no CPU is used, memory stays
 /// resident and is exactly as it was on <see cref="ResumeAsync"/>. This is tier-1 pause; it does not
 /// survive a reboot of the host.</item>
+/// <item><see cref="StopAsync"/> ends every process and removes the container, its cgroups and mounts, but
+/// keeps the writable layer (and the log) on disk: a filesystem-only pause, which survives a reboot.
+/// <see cref="StartAsync"/> boots a fresh container over that layer: the files are as they were, every
+/// process starts anew. A runtime that can keep memory across this (a checkpointing one) would do so here.</item>
 /// <item><see cref="DeleteAsync"/> ends the processes and removes the container, its cgroups, mounts and
 /// writable layer. It is idempotent: deleting something already gone succeeds.</item>
 /// </list>
@@ -40,6 +45,29 @@ public interface ISandboxRuntime
     /// returns. A sandbox without a network (the server's networking off) has nothing to change.
     /// </summary>
     Task UpdateEgressAsync(string sandboxId, EgressRules rules, CancellationToken cancellationToken);
+    /// Ends a sandbox's processes and removes its container, keeping its writable layer; succeeds when only the
+    /// layer is left already. Throws <see cref="InvalidOperationException"/> when there is no layer to keep.
+    /// </summary>
+    Task StopAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Boots a stopped sandbox again over its kept writable layer (a cold boot) and returns once its agent
+    /// answers. On failure the container is removed again and the layer kept.
+    /// </summary>
+    Task StartAsync(SandboxSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps the files of sandbox <see cref="SnapshotRecord.SandboxId"/> as they are now as a read-only layer
+    /// named by <see cref="SnapshotRecord.Id"/>, sharing its blocks. With <paramref name="freeze"/> (a running
+    /// sandbox) its processes are frozen for the moment it takes, so the layer is consistent; it keeps running.
+    /// </summary>
+    Task<SnapshotRecord> SnapshotAsync(SnapshotRecord snapshot, bool freeze, CancellationToken cancellationToken);
+
+    /// <summary>Every snapshot this runtime holds (they outlive restarts).</summary>
+    Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes a snapshot's layer; succeeds if it is already gone. No sandbox may use it any more.</summary>
+    Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken);
 
     /// <summary>Removes a sandbox and everything it owns; succeeds if it is already gone.</summary>
     Task DeleteAsync(string sandboxId, CancellationToken cancellationToken);

@@ -11,4 +11,7 @@ public enum RuntimeSandboxStatus
 
     /// <summary>Resources remain (a container that stopped, a mount or a directory) but nothing runs.</summary>
     Stopped,
+
+    /// <summary>No container exists, but the sandbox's writable layer is kept on disk (a filesystem-only pause).</summary>
+    FilesOnly,
 }

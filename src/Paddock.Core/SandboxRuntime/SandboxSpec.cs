@@ -11,6 +11,9 @@ public sealed record SandboxSpec
     /// <summary>The template whose root filesystem the sandbox starts from.</summary>
     public required string TemplateId { get; init; }
 
+    /// <summary>The snapshot whose layer lies between the template and the sandbox's own layer, if any.</summary>
+    public string? SnapshotId { get; init; }
+
     /// <summary>CPU limit in whole CPUs.</summary>
     public required int CpuCount { get; init; }
 

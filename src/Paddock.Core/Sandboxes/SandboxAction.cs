@@ -6,10 +6,19 @@ public enum SandboxAction
     /// <summary>Its container runs: the create finished.</summary>
     Start,
 
-    /// <summary>Freeze it.</summary>
+    /// <summary>Freeze it, memory kept (<see cref="PauseKind.Memory"/>).</summary>
     Pause,
 
-    /// <summary>Thaw it.</summary>
+    /// <summary>Stop its processes and keep only its files (<see cref="PauseKind.Filesystem"/>).</summary>
+    PauseToDisk,
+
+    /// <summary>A frozen sandbox gives its memory back and keeps only its files (the tiering policy).</summary>
+    Demote,
+
+    /// <summary>Its processes were found gone (a reboot, the runtime's state lost): its files are kept.</summary>
+    LoseProcesses,
+
+    /// <summary>Thaw it, or boot it cold over its files when only they were kept.</summary>
     Resume,
 
     /// <summary>End it for good.</summary>

@@ -15,6 +15,9 @@ public sealed record SandboxRecord
     /// <summary>The id of the template it was created from.</summary>
     public required string TemplateId { get; init; }
 
+    /// <summary>The snapshot it was created from (its files lie over the template's), if any.</summary>
+    public string? SnapshotId { get; init; }
+
     /// <summary>The template name or alias the client asked for (E2B reports it as the sandbox's alias).</summary>
     public string? Alias { get; init; }
 
@@ -30,6 +33,9 @@ public sealed record SandboxRecord
     /// <summary>When it was paused, while paused.</summary>
     public DateTimeOffset? PausedAt { get; init; }
 
+    /// <summary>How it is kept while paused (the sub-state of <see cref="SandboxState.Paused"/>); null otherwise.</summary>
+    public PauseKind? PausedAs { get; internal init; }
+
     /// <summary>When it was killed, once killed.</summary>
     public DateTimeOffset? EndedAt { get; init; }
 
@@ -44,6 +50,9 @@ public sealed record SandboxRecord
 
     /// <summary>Pause instead of kill when the timeout passes.</summary>
     public bool AutoPause { get; init; }
+
+    /// <summary>What the auto-pause keeps: memory and files (true, E2B's default), or the files only (false).</summary>
+    public bool AutoPauseMemory { get; init; } = true;
 
     /// <summary>Resume automatically on traffic (recorded for E2B compatibility).</summary>
     public bool AutoResume { get; init; }
@@ -94,9 +103,12 @@ public sealed record SandboxRecord
     public string? KillMessage { get; init; }
 
     /// <summary>The moment the lifecycle must next act on this sandbox, if any.</summary>
-    public DateTimeOffset? NextDeadline(TimeSpan pausedRetention) => State switch
+    /// <param name="pausedRetention">How long a paused sandbox is kept.</param>
+    /// <param name="freezeFor">How long a frozen sandbox keeps its memory before it is demoted to its files only (null: forever).</param>
+    public DateTimeOffset? NextDeadline(TimeSpan pausedRetention, TimeSpan? freezeFor = null) => State switch
     {
         SandboxState.Running => EndAt,
+        SandboxState.Paused when PausedAs == PauseKind.Memory && freezeFor is { } freeze && freeze < pausedRetention => PausedAt + freeze,
         SandboxState.Paused => PausedAt + pausedRetention,
         _ => null,
     };
@@ -105,8 +117,15 @@ public sealed record SandboxRecord
     public SandboxRecord Started(DateTimeOffset now, DateTimeOffset endAt) =>
         Move(SandboxAction.Start) with { StartedAt = now, EndAt = endAt };
 
-    /// <summary>Frozen now.</summary>
-    public SandboxRecord Paused(DateTimeOffset now) => Move(SandboxAction.Pause) with { PausedAt = now };
+    /// <summary>Paused now: frozen in memory, or (<see cref="PauseKind.Filesystem"/>) stopped with only its files kept.</summary>
+    public SandboxRecord Paused(DateTimeOffset now, PauseKind kind = PauseKind.Memory) =>
+        Move(kind == PauseKind.Memory ? SandboxAction.Pause : SandboxAction.PauseToDisk) with { PausedAt = now };
+
+    /// <summary>A frozen sandbox that gave its memory back: paused since the same moment, its files only kept.</summary>
+    public SandboxRecord Demoted() => Move(SandboxAction.Demote);
+
+    /// <summary>Its processes were found gone: paused on disk from now, or since it was paused.</summary>
+    public SandboxRecord LostProcesses(DateTimeOffset now) => Move(SandboxAction.LoseProcesses) with { PausedAt = PausedAt ?? now };
 
     /// <summary>Running again from now, as a new run: its lifetime counts from now.</summary>
     public SandboxRecord Resumed(DateTimeOffset now, DateTimeOffset endAt) =>
@@ -130,5 +149,9 @@ public sealed record SandboxRecord
     /// <summary>Times out no earlier than <paramref name="endAt"/>.</summary>
     public SandboxRecord ExtendedTo(DateTimeOffset endAt) => Move(SandboxAction.Extend) with { EndAt = EndAt > endAt ? EndAt : endAt };
 
-    private SandboxRecord Move(SandboxAction action) => this with { State = SandboxTransitions.Target(Id, State, action) };
+    private SandboxRecord Move(SandboxAction action)
+    {
+        var (state, pausedAs) = SandboxTransitions.Target(Id, State, PausedAs, action);
+        return this with { State = state, PausedAs = pausedAs };
+    }
 }

@@ -40,6 +40,9 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     private readonly InitWatcher _watcher = new();
     private readonly ConcurrentDictionary<string, int> _slotOf = new(StringComparer.Ordinal);
 
+    // Sandboxes whose init was found running at start: only they still have a network to pick up.
+    private readonly ConcurrentDictionary<string, byte> _live = new(StringComparer.Ordinal);
+
     internal CrunRuntime(RuntimeOptions options, TemplateCatalog templates, HostSetup host, SandboxVolume volume, HostIdSlots slots, SandboxNetworking network, ILogger<CrunRuntime> logger)
     {
         _network = network;
@@ -81,36 +84,54 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
                 }
             }
 
-            var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
-            var networkFiles = _network.Enabled ? WriteNetworkFiles(bundle, id, hostRoot) : ((string, string)?)null;
-            var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts, networkFiles);
-            await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
-            using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
-            {
-                await CreateContainerAsync(id, bundle, listeners, $"lowerdir={lower},upperdir={upper},workdir={work}", cancellationToken);
-            }
-
-            // Its namespace exists from create on; it gets its network before anything in it runs.
-            await _network.AttachAsync(id, bundle, ReadPid(bundle), spec.Egress, cancellationToken);
-            SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
-            await CrunAsync(cancellationToken, "start", id);
-            _watcher.Watch(id, ReadPid(bundle));
-
-            // A sandbox counts as created once its agent answers.
-            try
-            {
-                await AgentChannel.WaitReadyAsync(bundle, id, _options.AgentReadyTimeout, cancellationToken);
-            }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
-            {
-                throw new InvalidOperationException($"{ex.Message}; its output: {await LogTailAsync(_options.LiveLogOf(id))}", ex);
-            }
+            await BootAsync(spec, slot, cancellationToken);
         }
         catch
         {
             // Never leave a half-made sandbox: whatever was built is removed, whatever the failure.
             await DeleteAsync(id, CancellationToken.None);
             throw;
+        }
+    }
+
+    // Mounts the root filesystem over the sandbox's layer and runs its container until its agent answers: the
+    // second half of a create, and all of a cold start over a kept layer.
+    private async Task BootAsync(SandboxSpec spec, int slot, CancellationToken cancellationToken)
+    {
+        var id = spec.SandboxId;
+        var bundle = _options.BundleOf(id);
+        var hostRoot = _slots.BaseOf(slot);
+        var upper = Path.Combine(bundle, "upper");
+        var work = Path.Combine(bundle, "work");
+        var rootfs = Path.Combine(bundle, "rootfs");
+        var lower = await _templates.ViewForAsync(spec.TemplateId, slot, hostRoot, cancellationToken);
+        if (spec.SnapshotId is { } snapshotId)
+        {
+            lower = await SnapshotLowerDirsAsync(id, snapshotId, hostRoot, cancellationToken) + ":" + lower;
+        }
+
+        var networkFiles = _network.Enabled ? WriteNetworkFiles(bundle, id, hostRoot) : ((string, string)?)null;
+        var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts, networkFiles);
+        await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
+        using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
+        {
+            await CreateContainerAsync(id, bundle, listeners, $"lowerdir={lower},upperdir={upper},workdir={work}", cancellationToken);
+        }
+
+        // Its namespace exists from create on; it gets its network before anything in it runs.
+        await _network.AttachAsync(id, bundle, ReadPid(bundle), spec.Egress, cancellationToken);
+        SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
+        await CrunAsync(cancellationToken, "start", id);
+        _watcher.Watch(id, ReadPid(bundle));
+
+        // A sandbox counts as created once its agent answers.
+        try
+        {
+            await AgentChannel.WaitReadyAsync(bundle, id, _options.AgentReadyTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"{ex.Message}; its output: {await LogTailAsync(_options.LiveLogOf(id))}", ex);
         }
     }
 
@@ -131,32 +152,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     /// <inheritdoc />
     public async Task DeleteAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        _watcher.Forget(sandboxId);
-        if (Directory.Exists(Path.Combine(Root, sandboxId)))
-        {
-            // delete -f kills every process of the container (a paused one too) and removes its cgroups.
-            var result = await CommandRunner.TryRunAsync(_options.CrunPath, ["--root", Root, "delete", "-f", sandboxId], cancellationToken);
-            if (result.ExitCode != 0 && Directory.Exists(Path.Combine(Root, sandboxId)))
-            {
-                throw new CommandFailedException(_options.CrunPath, result.ExitCode, result.Error.Trim());
-            }
-        }
-
-        var bundle = _options.BundleOf(sandboxId);
-        await _network.DetachAsync(sandboxId, bundle);
-        foreach (var mountPoint in MountTable.MountPointsUnder(bundle))
-        {
-            if (Libc.Umount2(mountPoint, Libc.MntDetach) != 0)
-            {
-                throw Libc.Error($"unmounting {mountPoint}");
-            }
-        }
-
-        foreach (var (path, reason) in await SandboxCgroups.RemoveAsync(sandboxId, TimeSpan.FromSeconds(2), cancellationToken))
-        {
-            LogCgroupLeft(_logger, path, reason);
-        }
-
+        await RemoveContainerAsync(sandboxId, cancellationToken);
         await KeepLogAsync(sandboxId);
         _volume.DeleteBundle(sandboxId);
         if (_slotOf.TryRemove(sandboxId, out var slot) && !_slots.Release(slot))
@@ -178,9 +174,10 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         var found = new Dictionary<string, RuntimeSandboxStatus>(StringComparer.Ordinal);
         if (Directory.Exists(_options.SandboxesDir))
         {
-            foreach (var dir in Directory.EnumerateDirectories(_options.SandboxesDir))
+            foreach (var dir in Directory.EnumerateDirectories(_options.SandboxesDir).Where(d => !Path.GetFileName(d).StartsWith('.')))
             {
-                found[Path.GetFileName(dir)] = RuntimeSandboxStatus.Stopped;
+                // A bundle with its layer and no container is a sandbox stopped with its files kept.
+                found[Path.GetFileName(dir)] = Directory.Exists(Path.Combine(dir, "upper")) ? RuntimeSandboxStatus.FilesOnly : RuntimeSandboxStatus.Stopped;
             }
         }
 
@@ -276,6 +273,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
 
                 if (TryReadPid(bundle) is { } pid && IsInitOf(pid, id))
                 {
+                    _live[id] = 0;
                     _watcher.Watch(id, pid);
                 }
             }
@@ -286,6 +284,37 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _watcher.Dispose();
+
+    // Ends a sandbox's processes and removes its container, cgroups and mounts; its bundle (layer, log) stays.
+    private async Task RemoveContainerAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        _watcher.Forget(sandboxId);
+        if (Directory.Exists(Path.Combine(Root, sandboxId)))
+        {
+            // delete -f kills every process of the container (a paused one too) and removes its cgroups.
+            var result = await CommandRunner.TryRunAsync(_options.CrunPath, ["--root", Root, "delete", "-f", sandboxId], cancellationToken);
+            if (result.ExitCode != 0 && Directory.Exists(Path.Combine(Root, sandboxId)))
+            {
+                throw new CommandFailedException(_options.CrunPath, result.ExitCode, result.Error.Trim());
+            }
+        }
+
+        var bundle = _options.BundleOf(sandboxId);
+        _live.TryRemove(sandboxId, out _);
+        await _network.DetachAsync(sandboxId, bundle);
+        foreach (var mountPoint in MountTable.MountPointsUnder(bundle))
+        {
+            if (Libc.Umount2(mountPoint, Libc.MntDetach) != 0)
+            {
+                throw Libc.Error($"unmounting {mountPoint}");
+            }
+        }
+
+        foreach (var (path, reason) in await SandboxCgroups.RemoveAsync(sandboxId, TimeSpan.FromSeconds(2), cancellationToken))
+        {
+            LogCgroupLeft(_logger, path, reason);
+        }
+    }
 
     // crun create, with the channel's listeners and the agent's settings as descriptors 3-5 of the container's
     // init (crun closes every other inherited descriptor), and its output appended to the sandbox's log. The
@@ -344,9 +373,8 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         return (resolvConf, hosts);
     }
 
-    /// <summary>The bundles of every sandbox this data dir holds.</summary>
-    internal IEnumerable<string> Bundles() =>
-        Directory.Exists(_options.SandboxesDir) ? Directory.EnumerateDirectories(_options.SandboxesDir) : [];
+    /// <summary>The bundles of the sandboxes whose init was running when the server started.</summary>
+    internal IEnumerable<string> LiveBundles() => _live.Keys.Select(_options.BundleOf);
 
     // The log is written from inside the sandbox, so the kept copy is the host's own file, bounded like the live one.
     private async Task KeepLogAsync(string sandboxId)

@@ -6,11 +6,12 @@ namespace Paddock.Runtime.Host;
 /// <summary>
 /// A read-only view of a template's root filesystem in which every file appears owned by the host id
 /// range that root inside a sandbox maps to. Overlay uses it as the lower layer, so the template is
-/// shared by every sandbox without a copy or a chown.
+/// shared by every sandbox without a copy or a chown. A snapshot's layer, whose files are owned by the range
+/// of the sandbox it was taken from, is viewed the same way from that range (<c>sourceIdBase</c>) to another.
 /// </summary>
 internal static class IdMappedMount
 {
-    public static async Task EnsureAsync(string source, string target, long hostIdBase, int count, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(string source, string target, long hostIdBase, int count, CancellationToken cancellationToken, long sourceIdBase = 0)
     {
         if (MountTable.IsMountPoint(target))
         {
@@ -18,7 +19,7 @@ internal static class IdMappedMount
         }
 
         Directory.CreateDirectory(target);
-        var treeFd = await OpenDetachedAsync(source, hostIdBase, count, cancellationToken);
+        var treeFd = await OpenDetachedAsync(source, hostIdBase, count, cancellationToken, sourceIdBase);
         try
         {
             if (Libc.MoveMount(treeFd, string.Empty, Libc.AtFdCwd, target, Libc.MoveMountFEmptyPath) != 0)
@@ -36,9 +37,9 @@ internal static class IdMappedMount
     /// The view as a detached mount: a descriptor (close-on-exec) of a mount in no namespace's table, which
     /// overlay takes as its lower layer through <c>/proc/self/fd/N</c>. Closing it drops the view.
     /// </summary>
-    public static async Task<int> OpenDetachedAsync(string source, long hostIdBase, int count, CancellationToken cancellationToken)
+    public static async Task<int> OpenDetachedAsync(string source, long hostIdBase, int count, CancellationToken cancellationToken, long sourceIdBase = 0)
     {
-        var usernsFd = await OpenUserNamespaceAsync(hostIdBase, count, cancellationToken);
+        var usernsFd = await OpenUserNamespaceAsync(sourceIdBase, hostIdBase, count, cancellationToken);
         try
         {
             var treeFd = Libc.OpenTree(Libc.AtFdCwd, source, Libc.OpenTreeClone | Libc.OCloexec | Libc.AtRecursive);
@@ -69,7 +70,7 @@ internal static class IdMappedMount
 
     // An idmapped mount takes its mapping from a user namespace. A short-lived process owns one just
     // long enough for us to write its maps and open it.
-    private static async Task<int> OpenUserNamespaceAsync(long hostIdBase, int count, CancellationToken cancellationToken)
+    private static async Task<int> OpenUserNamespaceAsync(long sourceIdBase, long hostIdBase, int count, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("unshare") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "--user", "sleep", "30" })
@@ -93,8 +94,8 @@ internal static class IdMappedMount
                 await Task.Delay(1, cancellationToken);
             }
 
-            await File.WriteAllTextAsync($"/proc/{process.Id}/uid_map", $"0 {hostIdBase} {count}", cancellationToken);
-            await File.WriteAllTextAsync($"/proc/{process.Id}/gid_map", $"0 {hostIdBase} {count}", cancellationToken);
+            await File.WriteAllTextAsync($"/proc/{process.Id}/uid_map", $"{sourceIdBase} {hostIdBase} {count}", cancellationToken);
+            await File.WriteAllTextAsync($"/proc/{process.Id}/gid_map", $"{sourceIdBase} {hostIdBase} {count}", cancellationToken);
             var handle = File.OpenHandle(nsPath, FileMode.Open, FileAccess.Read);
             var fd = (int)handle.DangerousGetHandle();
             handle.SetHandleAsInvalid();

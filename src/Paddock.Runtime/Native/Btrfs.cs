@@ -21,6 +21,7 @@ internal static unsafe partial class Btrfs
     private static readonly ulong s_quotaCtl = Ioctl(3, 40, 16);
     private static readonly ulong s_subvolCreate = Ioctl(1, 14, VolumeArgsSize);
     private static readonly ulong s_snapDestroy = Ioctl(1, 15, VolumeArgsSize);
+    private static readonly ulong s_snapCreateV2 = Ioctl(1, 23, VolumeArgsSize);
     private static readonly ulong s_inoLookup = Ioctl(3, 18, 4096);
     private static readonly ulong s_fsInfo = Ioctl(2, 31, 1024);
     private static readonly ulong s_qgroupLimit = Ioctl(2, 43, 48);
@@ -41,6 +42,27 @@ internal static unsafe partial class Btrfs
         if (VolumeCall(dirFd, s_subvolCreate, name) != 0)
         {
             throw Libc.Error($"creating btrfs subvolume {name}");
+        }
+    }
+
+    /// <summary>
+    /// Snapshots the subvolume open as <paramref name="sourceFd"/> as <paramref name="name"/> in the directory
+    /// <paramref name="dirFd"/>, read-only when asked: a copy that shares every block with its source until either
+    /// changes. Subvolumes nested in the source appear in the snapshot as empty directories.
+    /// </summary>
+    public static void SnapshotSubvolume(int dirFd, int sourceFd, string name, bool readOnly)
+    {
+        // struct btrfs_ioctl_vol_args_v2: fd, transid, flags, a 32-byte union, then the name (4040 bytes).
+        const ulong ReadOnlyFlag = 1 << 1;
+        var bytes = Encoding.UTF8.GetBytes(name);
+        var args = stackalloc byte[VolumeArgsSize];
+        new Span<byte>(args, VolumeArgsSize).Clear();
+        *(long*)args = sourceFd;
+        *(ulong*)(args + 16) = readOnly ? ReadOnlyFlag : 0;
+        bytes.CopyTo(new Span<byte>(args + 56, VolumeArgsSize - 57));
+        if (IoctlRaw(dirFd, s_snapCreateV2, args) != 0)
+        {
+            throw Libc.Error($"snapshotting a btrfs subvolume as {name}");
         }
     }
 

@@ -27,6 +27,10 @@ internal static class ApiEndpoints
         app.MapPost("/sandboxes/{sandboxId}/resume", ResumeSandbox.HandleAsync);
         app.MapPost("/sandboxes/{sandboxId}/connect", ConnectSandbox.V1Async);
         app.MapPost("/v2/sandboxes/{sandboxId}/connect", ConnectSandbox.V2Async);
+        app.MapPost("/sandboxes/{sandboxId}/snapshots", Snapshots.CreateSnapshot.HandleAsync);
+        app.MapGet("/snapshots", Snapshots.ListSnapshots.HandleAsync);
+        app.MapDelete("/templates/{templateId}", Snapshots.DeleteSnapshot.HandleAsync);
+        app.MapPost("/sandboxes/{sandboxId}/fork", ForkSandbox.HandleAsync);
         app.MapUnbuiltEndpoints();
     }
 }

@@ -15,6 +15,9 @@ namespace Paddock.Server.Api;
 [JsonSerializable(typeof(SandboxLogsV2Response))]
 [JsonSerializable(typeof(SandboxLogsV1Response))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(SnapshotResponse))]
+[JsonSerializable(typeof(List<SnapshotResponse>))]
+[JsonSerializable(typeof(List<ForkEntry>))]
 internal sealed partial class ApiJson : JsonSerializerContext
 {
     /// <summary>The API's serializer: quotes and apostrophes in messages stay readable (JSON, not HTML, is served).</summary>

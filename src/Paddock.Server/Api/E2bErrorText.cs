@@ -19,7 +19,7 @@ internal static class E2bErrorText
             $"you have reached the maximum number of concurrent sandboxes on this server ({limit.Maximum}); kill one, or wait for one to end",
         SandboxConflictException conflict => conflict.Action switch
         {
-            SandboxAction.Pause => $"Error pausing sandbox - sandbox '{conflict.SandboxId}' is already paused",
+            SandboxAction.Pause or SandboxAction.PauseToDisk => $"Error pausing sandbox - sandbox '{conflict.SandboxId}' is already paused",
             SandboxAction.Resume => $"Sandbox \"{conflict.SandboxId}\" is already running",
             SandboxAction.SetTimeout => $"Sandbox \"{conflict.SandboxId}\" is paused; resume it before setting its timeout",
             SandboxAction.Extend => $"Sandbox \"{conflict.SandboxId}\" is paused; resume it before refreshing it",

@@ -3,17 +3,13 @@ namespace Paddock.Server.Api;
 /// <summary>
 /// E2B endpoints this server does not serve yet. Each answers 501 with E2B's <c>{code, message}</c> naming the
 /// feature, which the SDKs report as an error carrying that message; a 404 would read as "sandbox not found"
-/// (fork, snapshots) or as "no such template" (<c>Template.exists</c>), which is not what happened.
+/// (a feature) or as "no such template" (<c>Template.exists</c>), which is not what happened.
 /// </summary>
 internal static class UnbuiltEndpoints
 {
     private static readonly (string Method, string Pattern, string Feature)[] s_endpoints =
     [
-        ("POST", "/sandboxes/{sandboxId}/fork", "Forking a sandbox"),
-        ("POST", "/sandboxes/{sandboxId}/snapshots", "Snapshots"),
-        ("GET", "/snapshots", "Snapshots"),
         ("GET", "/templates/{templateId}", "Template details"),
-        ("DELETE", "/templates/{templateId}", "Deleting templates and snapshots"),
         ("POST", "/templates", "Building templates"),
         ("POST", "/templates/{templateId}", "Building templates"),
         ("POST", "/templates/{templateId}/builds/{buildId}", "Building templates"),

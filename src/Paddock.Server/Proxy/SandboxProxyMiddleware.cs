@@ -12,15 +12,17 @@ namespace Paddock.Server.Proxy;
 /// <summary>
 /// Sandbox traffic on the API's own address: requests routed by E2B's sandbox headers or host name
 /// go to the sandbox's agent (port 49983) or to whatever listens on another port inside it, streaming
-/// both ways. A sandbox that is unknown, killed or paused, and a port nobody listens on, get E2B's 502
-/// bodies, which the SDKs read as "not running". envd's internal paths are refused from outside, and so is
-/// a request to a private port without the sandbox's traffic access token (E2B's 403).
+/// both ways. A paused sandbox created with autoResume is resumed first (<see cref="AutoResume"/>). A sandbox
+/// that is unknown, killed or paused, and a port nobody listens on, get E2B's 502 bodies, which the SDKs
+/// read as "not running". envd's internal paths are refused from outside, and so is a request to a private
+/// port without the sandbox's traffic access token (E2B's 403).
 /// </summary>
 internal sealed partial class SandboxProxyMiddleware(
     RequestDelegate next,
     IHttpForwarder forwarder,
     SandboxTransport transport,
     RunningSandboxes running,
+    LifecycleService lifecycle,
     ServerOptions options,
     ILogger<SandboxProxyMiddleware> logger)
 {
@@ -56,8 +58,15 @@ internal sealed partial class SandboxProxyMiddleware(
 
         if (!running.IsRunning(target.SandboxId))
         {
-            await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
-            return;
+            switch (await AutoResume.TryAsync(context, target, lifecycle, context.RequestAborted))
+            {
+                case AutoResume.Outcome.Forbidden:
+                    await Api.ApiError.WriteAsync(context, StatusCodes.Status403Forbidden, "This sandbox can't be resumed with the credentials provided. Check your access token and try again.");
+                    return;
+                case AutoResume.Outcome.NotResumable:
+                    await WriteProxyErrorAsync(context, new ProxyError(target.SandboxId, "The sandbox was not found", null, 502));
+                    return;
+            }
         }
 
         var ingress = running.IngressOf(target.SandboxId);

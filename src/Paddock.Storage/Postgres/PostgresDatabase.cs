@@ -67,6 +67,14 @@ public sealed class PostgresDatabase : IAsyncDisposable
         ALTER TABLE sandboxes ADD COLUMN traffic_access_token text;
         ALTER TABLE sandboxes ADD COLUMN mask_request_host text;
         """,
+        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), what its
+        // auto-pause keeps, and the snapshot it was made from.
+        """
+        ALTER TABLE sandboxes ADD COLUMN paused_as text;
+        ALTER TABLE sandboxes ADD COLUMN auto_pause_memory boolean NOT NULL DEFAULT true;
+        ALTER TABLE sandboxes ADD COLUMN snapshot_id text;
+        UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -97,6 +97,14 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes ADD COLUMN traffic_access_token TEXT;
         ALTER TABLE sandboxes ADD COLUMN mask_request_host TEXT;
         """,
+        // How a paused sandbox is kept (memory or files only; a paused record before this was frozen), what its
+        // auto-pause keeps, and the snapshot it was made from.
+        """
+        ALTER TABLE sandboxes ADD COLUMN paused_as TEXT;
+        ALTER TABLE sandboxes ADD COLUMN auto_pause_memory INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sandboxes ADD COLUMN snapshot_id TEXT;
+        UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

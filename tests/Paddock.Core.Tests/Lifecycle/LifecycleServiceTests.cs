@@ -366,6 +366,193 @@ public sealed class LifecycleServiceTests : IDisposable
         Assert.Contains("lost while the server was down", lost.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_KeepsTheFiles_OfSandboxesWhoseProcessesAreGone_AsFilesystemPauses()
+    {
+        var now = _time.GetUtcNow();
+        SandboxRecord Record(string id, SandboxState state, PauseKind? pausedAs = null) => new()
+        {
+            Id = id,
+            TemplateId = "base",
+            State = state,
+            PausedAs = pausedAs,
+            StartedAt = now,
+            EndAt = now.AddSeconds(300),
+            PausedAt = state == SandboxState.Paused ? now.AddSeconds(-60) : null,
+            CreatedAt = now,
+            CpuCount = 2,
+            MemoryMB = 512,
+            EnvdVersion = "0.1.0",
+        };
+
+        // As after a reboot: no container left, only layers; and one container crun still lists, stopped.
+        await _store.InsertAsync(Record("iwasrunning", SandboxState.Running), default);
+        await _store.InsertAsync(Record("iwasfrozen", SandboxState.Paused, PauseKind.Memory), default);
+        await _store.InsertAsync(Record("iwasondisk", SandboxState.Paused, PauseKind.Filesystem), default);
+        await _store.InsertAsync(Record("istopped", SandboxState.Running), default);
+        await _store.InsertAsync(Record("inothing", SandboxState.Running), default);
+        _runtime.Put("iwasrunning", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("iwasfrozen", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("iwasondisk", RuntimeSandboxStatus.FilesOnly);
+        _runtime.Put("istopped", RuntimeSandboxStatus.Stopped);
+
+        await _lifecycle.StartAsync(CancellationToken.None);
+
+        foreach (var id in new[] { "iwasrunning", "iwasfrozen", "iwasondisk", "istopped" })
+        {
+            Assert.Equal((SandboxState.Paused, PauseKind.Filesystem, RuntimeSandboxStatus.FilesOnly), (Stored(id).State, Stored(id).PausedAs, _runtime.Containers[id]));
+        }
+
+        Assert.Equal(now, Stored("iwasrunning").PausedAt);
+        Assert.Equal(now.AddSeconds(-60), Stored("iwasfrozen").PausedAt);
+        Assert.Equal((SandboxState.Killed, KillReason.LostAtRestart), (Stored("inothing").State, Stored("inothing").KillReason));
+        var entry = Assert.Single(_log.Of("iwasrunning"));
+        Assert.Equal(SandboxLogLevel.Warn, entry.Level);
+        Assert.Contains("processes lost at restart", entry.Message, StringComparison.Ordinal);
+        Assert.Empty(_log.Of("iwasondisk"));
+        Assert.DoesNotContain(_runtime.Calls, c => c.StartsWith("delete i", StringComparison.Ordinal) && !c.EndsWith("inothing", StringComparison.Ordinal));
+
+        // Nothing was booted by the restart; a connect boots each one cold.
+        Assert.DoesNotContain(_runtime.Calls, c => c.StartsWith("start ", StringComparison.Ordinal));
+        var connected = await _lifecycle.ConnectAsync("iwasrunning", TimeSpan.FromSeconds(60), CancellationToken.None);
+        Assert.True(connected.Resumed);
+        Assert.Contains("start iwasrunning", _runtime.Calls);
+    }
+
+    [Fact]
+    public async Task PauseToDisk_StopsTheContainer_KeepsTheLayer_AndConnectBootsItCold()
+    {
+        var sandbox = await CreateAsync();
+        var paused = await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None, PauseKind.Filesystem);
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (paused.State, paused.PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+        await Assert.ThrowsAsync<SandboxConflictException>(() => _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None));
+
+        var resumed = await _lifecycle.ConnectAsync(sandbox.Id, TimeSpan.FromSeconds(60), CancellationToken.None);
+        Assert.Equal((SandboxState.Running, (PauseKind?)null), (resumed.Sandbox.State, resumed.Sandbox.PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[sandbox.Id]);
+        Assert.Equal([$"stop {sandbox.Id}", $"start {sandbox.Id}"], _runtime.Calls.Where(c => c.StartsWith("st", StringComparison.Ordinal)).ToArray());
+        Assert.Contains(_log.Of(sandbox.Id), e => e.Message.Contains("cold boot", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AutoPause_WithoutMemory_StopsTheContainerOnTimeout()
+    {
+        var sandbox = await _lifecycle.CreateAsync(
+            new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromSeconds(5), AutoPause = true, AutoPauseMemory = false }, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (Stored(sandbox.Id).State, Stored(sandbox.Id).PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+    }
+
+    [Fact]
+    public async Task Frozen_IsMovedToDisk_AfterFreezeFor_ThenRetentionDeletesIt()
+    {
+        _options.FreezeFor = TimeSpan.FromMinutes(10);
+        var sandbox = await CreateAsync();
+        await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(RuntimeSandboxStatus.Paused, _runtime.Containers[sandbox.Id]);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal((SandboxState.Paused, PauseKind.Filesystem), (Stored(sandbox.Id).State, Stored(sandbox.Id).PausedAs));
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandbox.Id]);
+        Assert.Contains(_log.Of(sandbox.Id), e => e.Message.Contains("moved to disk", StringComparison.Ordinal) && e.Message.Contains("FreezeFor", StringComparison.Ordinal));
+
+        _time.Advance(TimeSpan.FromDays(30));
+        Assert.Equal((SandboxState.Killed, KillReason.RetentionExpired), (Stored(sandbox.Id).State, Stored(sandbox.Id).KillReason));
+        Assert.False(_runtime.Containers.ContainsKey(sandbox.Id));
+    }
+
+    [Fact]
+    public async Task Snapshot_IsWhereATemplateGoes_AndIsKeptWhileSandboxesUseIt()
+    {
+        var source = await CreateAsync();
+        var snapshot = await _lifecycle.Snapshots.CreateAsync(source.Id, "My-Snap:V1", CancellationToken.None);
+        Assert.Equal("my-snap:v1", snapshot.Id);
+        Assert.Equal(["my-snap"], snapshot.Names);
+        Assert.Contains($"snapshot {source.Id} my-snap:v1 frozen", _runtime.Calls);
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.CreateAsync(source.Id, "my-snap:v1", CancellationToken.None));
+        await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.CreateAsync(source.Id, "bad name!", CancellationToken.None));
+
+        var made = await _lifecycle.CreateAsync(new CreateSandboxCommand { Template = "my-snap:v1", Timeout = TimeSpan.FromMinutes(1) }, CancellationToken.None);
+        Assert.Equal(("base", "my-snap:v1"), (made.TemplateId, made.SnapshotId));
+        Assert.Equal("my-snap:v1", Stored(made.Id).SnapshotId);
+
+        var refused = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Contains("running sandboxes using it", refused.Message, StringComparison.Ordinal);
+        await _lifecycle.PauseAsync(made.Id, CancellationToken.None);
+        refused = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Contains("paused sandboxes using it", refused.Message, StringComparison.Ordinal);
+
+        await _lifecycle.KillAsync(made.Id, CancellationToken.None);
+        Assert.True(await _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.False(await _lifecycle.Snapshots.DeleteAsync("my-snap", CancellationToken.None));
+        Assert.Empty(_runtime.Snapshots);
+    }
+
+    [Fact]
+    public async Task Fork_MakesCountSandboxes_FromOneInternalSnapshot_DeletedWithTheLastFork()
+    {
+        var parent = await _lifecycle.CreateAsync(
+            new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromMinutes(5), Metadata = new Dictionary<string, string> { ["k"] = "v" } }, CancellationToken.None);
+        var forks = await _lifecycle.ForkAsync(parent.Id, 3, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(3, forks.Count);
+        Assert.All(forks, f => Assert.Equal(("v", SandboxState.Running), (f.Sandbox!.Metadata["k"], f.Sandbox.State)));
+        var snapshot = Assert.Single(_runtime.Snapshots.Values);
+        Assert.True(snapshot.Internal);
+        Assert.Empty((await _lifecycle.Snapshots.ListAsync(null, null, 100, null, CancellationToken.None)).Items);
+        Assert.Equal(RuntimeSandboxStatus.Running, _runtime.Containers[parent.Id]);
+
+        foreach (var fork in forks.Take(2))
+        {
+            await _lifecycle.KillAsync(fork.Sandbox!.Id, CancellationToken.None);
+        }
+
+        Assert.Single(_runtime.Snapshots);
+        await _lifecycle.KillAsync(forks[2].Sandbox!.Id, CancellationToken.None);
+        Assert.Empty(_runtime.Snapshots);
+    }
+
+    [Fact]
+    public async Task Fork_WhoseCreatesAllFail_LeavesNoSnapshot_AndAPausedParentIsAConflict()
+    {
+        var parent = await CreateAsync();
+        _runtime.FailCreateWith = "no space left on device";
+        var forks = await _lifecycle.ForkAsync(parent.Id, 2, TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.All(forks, f => Assert.Contains("no space left", f.Error!.Message, StringComparison.Ordinal));
+        Assert.Empty(_runtime.Snapshots);
+
+        _runtime.FailCreateWith = null;
+        await _lifecycle.PauseAsync(parent.Id, CancellationToken.None);
+        var conflict = await Assert.ThrowsAsync<PaddockException>(() => _lifecycle.ForkAsync(parent.Id, 1, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Equal(ErrorKind.Conflict, conflict.Kind);
+    }
+
+    [Fact]
+    public async Task FrozenMemoryMB_MovesTheLongestPausedToDisk_WhenFrozenSandboxesHoldMore()
+    {
+        _options.FrozenMemoryMB = 1024;
+        var sandboxes = new List<SandboxRecord>();
+        for (var i = 0; i < 3; i++)
+        {
+            sandboxes.Add(await CreateAsync());
+        }
+
+        foreach (var sandbox in sandboxes)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await _lifecycle.PauseAsync(sandbox.Id, CancellationToken.None);
+        }
+
+        // Three frozen at 512 MiB each exceed 1024: the first paused goes to disk, the other two stay frozen.
+        Assert.Equal(
+            [PauseKind.Filesystem, PauseKind.Memory, PauseKind.Memory],
+            sandboxes.Select(s => Stored(s.Id).PausedAs!.Value).ToArray());
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, _runtime.Containers[sandboxes[0].Id]);
+        Assert.Contains(_log.Of(sandboxes[0].Id), e => e.Message.Contains("FrozenMemoryMB", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(KillReason.AgentExited, "agent_exited")]
     [InlineData(KillReason.OutOfMemory, "out_of_memory")]

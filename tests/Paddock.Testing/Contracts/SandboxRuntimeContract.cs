@@ -90,6 +90,46 @@ public abstract class SandboxRuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_KeepsOnlyTheLayer_Start_BootsItAgain_AndDeleteRemovesAll()
+    {
+        var id = await CreateAsync();
+        await Runtime.StopAsync(id, default);
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, (await Runtime.ListAsync(default))[id]);
+        await Runtime.StopAsync(id, default);
+        await Assert.ThrowsAnyAsync<Exception>(() => Runtime.ConnectAsync(id, ISandboxRuntime.AgentPort, default));
+
+        await Runtime.StartAsync(new SandboxSpec { SandboxId = id, TemplateId = "base", CpuCount = 1, MemoryMB = 256, DiskSizeMB = 1024 }, default);
+        Assert.Equal(RuntimeSandboxStatus.Running, (await Runtime.ListAsync(default))[id]);
+
+        // A frozen sandbox can be stopped too (its memory given back).
+        await Runtime.PauseAsync(id, default);
+        await Runtime.StopAsync(id, default);
+        Assert.Equal(RuntimeSandboxStatus.FilesOnly, (await Runtime.ListAsync(default))[id]);
+        await Runtime.DeleteAsync(id, default);
+        Assert.False((await Runtime.ListAsync(default)).ContainsKey(id));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.StopAsync(id, default));
+    }
+
+    [Fact]
+    public async Task Snapshot_IsListed_AndDeleted()
+    {
+        var id = await CreateAsync();
+        var snapshot = new Core.Snapshots.SnapshotRecord
+        {
+            Id = "contract" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) + ":default",
+            SandboxId = id,
+            TemplateId = "base",
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await Runtime.SnapshotAsync(snapshot, freeze: true, default);
+        Assert.Contains(await Runtime.ListSnapshotsAsync(default), s => s.Id == snapshot.Id && s.SandboxId == id);
+        Assert.Equal(RuntimeSandboxStatus.Running, (await Runtime.ListAsync(default))[id]);
+        await Runtime.DeleteSnapshotAsync(snapshot.Id, default);
+        await Runtime.DeleteSnapshotAsync(snapshot.Id, default);
+        Assert.DoesNotContain(await Runtime.ListSnapshotsAsync(default), s => s.Id == snapshot.Id);
+    }
+
+    [Fact]
     public async Task TheLog_OfASandboxItNeverHad_IsEmpty()
     {
         var entries = new List<Core.Logs.SandboxLogEntry>();

@@ -61,6 +61,24 @@ public abstract class SandboxStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PauseKind_AutoPauseMemory_AndSnapshot_RoundTrip()
+    {
+        var running = Record("ipersist", SandboxState.Running, 0) with { AutoPause = true, AutoPauseMemory = false, SnapshotId = "my-snap:v1" };
+        await _store.InsertAsync(running, default);
+        AssertSame(running, await _store.GetAsync("ipersist", default));
+
+        var onDisk = running.Paused(s_t0.AddMinutes(1), PauseKind.Filesystem);
+        await _store.UpdateAsync(onDisk, default);
+        var read = await _store.GetAsync("ipersist", default);
+        AssertSame(onDisk, read);
+        Assert.Equal(PauseKind.Filesystem, read!.PausedAs);
+
+        var resumed = read.Resumed(s_t0.AddMinutes(2), s_t0.AddMinutes(7));
+        await _store.UpdateAsync(resumed, default);
+        Assert.Null((await _store.GetAsync("ipersist", default))!.PausedAs);
+    }
+
+    [Fact]
     public async Task Insert_OfAnExistingId_Fails_AndUpdate_OfAMissingOne()
     {
         await _store.InsertAsync(Record("itwice", SandboxState.Running, 0), default);

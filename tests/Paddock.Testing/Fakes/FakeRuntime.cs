@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Paddock.Core.Logs;
 using Paddock.Core.Network;
 using Paddock.Core.SandboxRuntime;
+using Paddock.Core.Snapshots;
 
 namespace Paddock.Testing.Fakes;
 
@@ -88,6 +89,57 @@ public sealed class FakeRuntime : ISandboxRuntime
 
             _specs[sandboxId] = _specs[sandboxId] with { Egress = rules };
         });
+
+    public Task StopAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Act($"stop {sandboxId}", () =>
+        {
+            if (!_containers.ContainsKey(sandboxId))
+            {
+                throw new InvalidOperationException($"sandbox {sandboxId} has no layer to keep");
+            }
+
+            _containers[sandboxId] = RuntimeSandboxStatus.FilesOnly;
+        });
+
+    public Task StartAsync(SandboxSpec spec, CancellationToken cancellationToken) =>
+        Act($"start {spec.SandboxId}", () =>
+        {
+            if (!_containers.TryGetValue(spec.SandboxId, out var status) || status != RuntimeSandboxStatus.FilesOnly)
+            {
+                throw new InvalidOperationException($"sandbox {spec.SandboxId} is not stopped");
+            }
+
+            _containers[spec.SandboxId] = RuntimeSandboxStatus.Running;
+            _specs[spec.SandboxId] = spec;
+        });
+
+    /// <summary>The snapshots held, by id.</summary>
+    public Dictionary<string, SnapshotRecord> Snapshots { get; } = new(StringComparer.Ordinal);
+
+    public async Task<SnapshotRecord> SnapshotAsync(SnapshotRecord snapshot, bool freeze, CancellationToken cancellationToken)
+    {
+        await Act($"snapshot {snapshot.SandboxId} {snapshot.Id}{(freeze ? " frozen" : string.Empty)}", () =>
+        {
+            if (!_containers.ContainsKey(snapshot.SandboxId))
+            {
+                throw new InvalidOperationException($"no container {snapshot.SandboxId}");
+            }
+
+            Snapshots[snapshot.Id] = snapshot;
+        });
+        return snapshot;
+    }
+
+    public Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(CancellationToken cancellationToken)
+    {
+        lock (_containers)
+        {
+            return Task.FromResult<IReadOnlyList<SnapshotRecord>>(Snapshots.Values.ToList());
+        }
+    }
+
+    public Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken) =>
+        Act($"delete snapshot {snapshotId}", () => Snapshots.Remove(snapshotId));
 
     public Task DeleteAsync(string sandboxId, CancellationToken cancellationToken) =>
         Act($"delete {sandboxId}", () =>

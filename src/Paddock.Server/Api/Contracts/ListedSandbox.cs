@@ -18,12 +18,17 @@ internal record ListedSandbox(
     [property: JsonPropertyName("envdVersion")] string EnvdVersion,
     [property: JsonPropertyName("metadata")] IReadOnlyDictionary<string, string> Metadata,
     [property: JsonPropertyName("volumeMounts")] IReadOnlyList<VolumeMount> VolumeMounts,
-    [property: JsonPropertyName("killReason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KillReason = null)
+    [property: JsonPropertyName("killReason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KillReason = null,
+    [property: JsonPropertyName("pausedAs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PausedAs = null)
 {
-    /// <summary>A killed sandbox (listed with <c>state=killed</c>) also says why it ended (Paddock's field).</summary>
+    /// <summary>
+    /// A killed sandbox (listed with <c>state=killed</c>) also says why it ended, and a paused one how it is kept:
+    /// <c>memory</c> (frozen) or <c>filesystem</c> (files only; a resume boots it cold). Both are Paddock's fields.
+    /// </summary>
     public static ListedSandbox From(SandboxRecord r) => new(
         r.TemplateId, r.Id, r.Alias, SandboxResponse.FixedClientId, WireTime.Format(r.StartedAt), WireTime.Format(EndAtOf(r)),
-        r.CpuCount, r.MemoryMB, r.DiskSizeMB, StateName(r.State), r.EnvdVersion, r.Metadata, [], r.KillReason?.Code());
+        r.CpuCount, r.MemoryMB, r.DiskSizeMB, StateName(r.State), r.EnvdVersion, r.Metadata, [], r.KillReason?.Code(),
+        r.PausedAs?.ToString().ToLowerInvariant());
 
     public static string StateName(SandboxState state) => state.ToString().ToLowerInvariant();
 

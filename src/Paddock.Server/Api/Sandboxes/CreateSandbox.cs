@@ -27,6 +27,7 @@ internal static class CreateSandbox
         var metadata = body.StringMap("metadata");
         var envVars = body.StringMap("envVars");
         var autoPause = body.Bool("autoPause");
+        var autoPauseMemory = body.Bool("autoPauseMemory");
         var autoResume = body.NestedBool("autoResume", "enabled");
         var egress = EgressSettings.ReadCreate(body);
         if (template is { Length: 0 })
@@ -34,7 +35,16 @@ internal static class CreateSandbox
             body.AddError("'templateID' must not be empty");
         }
 
-        UnbuiltOptions.CheckCreate(body, autoPause, autoResume);
+        if (autoPauseMemory == false && autoPause != true)
+        {
+            body.AddError("autoPauseMemory=false only applies when autoPause is true.");
+        }
+        else if (autoPauseMemory == false && autoResume == true)
+        {
+            body.AddError("autoPauseMemory=false (filesystem-only auto-pause) cannot be combined with autoResume: a filesystem-only snapshot cannot be auto-resumed by traffic and must be resumed explicitly.");
+        }
+
+        UnbuiltOptions.CheckCreate(body);
         var ingress = IngressSettings.Read(body, secure);
         InputLimits.CheckMetadata(body, metadata);
         InputLimits.CheckEnvVars(body, envVars);
@@ -47,6 +57,7 @@ internal static class CreateSandbox
             Metadata = metadata ?? [],
             EnvVars = envVars ?? [],
             AutoPause = autoPause ?? false,
+            AutoPauseMemory = autoPauseMemory ?? true,
             AutoResume = autoResume ?? false,
             Secure = secure,
             Egress = egress,

@@ -12,9 +12,9 @@ internal static class ResumeSandbox
         var body = await RequestBody.ReadAsync(request, required: false, cancellationToken);
         var timeout = body.Int("timeout");
         body.Bool("autoPause");
-        UnbuiltOptions.CheckMemory(body, "resume");
+        var coldBoot = body.Bool("memory") == false;
         body.ThrowIfInvalid();
-        var record = await lifecycle.ResumeAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V1Default, cancellationToken);
+        var record = await lifecycle.ResumeAsync(id, timeout is { } given ? E2bTimeouts.Seconds(given) : E2bTimeouts.V1Default, cancellationToken, coldBoot);
         return Results.Json(SandboxResponse.From(record), ApiJson.Wire.SandboxResponse, statusCode: StatusCodes.Status201Created);
     }
 }
