@@ -20,7 +20,7 @@ public sealed class SandboxNetworkingTests
     public async Task Crash_KeepsEveryRule_RemovesOrphanInterfaces_AndTeardownLeavesNothing()
     {
         await using var internet = await TestInternet.StartAsync();
-        var server = new ServerProcess(environment: internet.ServerEnvironment(Pool));
+        await using var server = new ServerProcess(environment: internet.ServerEnvironment(Pool));
         await server.StartAsync();
         var shell = new SandboxShell(server);
         string open, held;
@@ -66,7 +66,6 @@ public sealed class SandboxNetworkingTests
         var (_, rules) = await Host.RunAsync("ip", "rule", "show");
         Assert.DoesNotContain(Pool, rules, StringComparison.Ordinal);
         Assert.Empty(System.IO.Directory.EnumerateDirectories("/sys/class/net", "pgw*"));
-        await server.DisposeAsync();
     }
 
     [Fact]

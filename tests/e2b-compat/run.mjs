@@ -112,6 +112,7 @@ try {
   await new Promise((ok) => server.on('exit', ok))
   rmSync(dataDir, { recursive: true, force: true })
   rmSync(tlsDir, { recursive: true, force: true })
+  execFileSync(internetScript, ['down', internetDir])
   rmSync(`/run/paddock-test/${dataDir.split('/').pop()}`, { recursive: true, force: true })
 }
 process.exit(code)

@@ -18,6 +18,8 @@ down() {
     for pid in "$dir"/*.pid; do
         [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
     done
+    # Whatever still runs in the namespace (an earlier run that was not taken down) goes with it.
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
     ip link del "$uplink" 2>/dev/null || true
     rm -rf "$dir"

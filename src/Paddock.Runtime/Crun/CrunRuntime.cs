@@ -426,7 +426,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     {
         try
         {
-            return File.ReadLines($"/proc/{pid}/cgroup").Any(l => l.EndsWith(":pids" + SandboxCgroups.RelativePath(sandboxId), StringComparison.Ordinal));
+            return File.ReadLines($"/proc/{pid}/cgroup").Any(l => l.EndsWith(":pids:" + SandboxCgroups.RelativePath(sandboxId), StringComparison.Ordinal));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -95,6 +95,26 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
         var (uplink, uplinkGateway) = await _routing.FindUplinkAsync(cancellationToken);
         _uplink = uplink;
         _forwardingEnabledHere = await _routing.InstallAsync(_pool, _gateway, uplink, uplinkGateway, cancellationToken);
+        try
+        {
+            await StartServicesAsync(bundles, uplink, uplinkGateway, cancellationToken);
+        }
+        catch
+        {
+            // A start that fails (the gateway's ports taken, nft refusing) leaves nothing of its own behind.
+            await DisposeAsync();
+            if (_byId.IsEmpty)
+            {
+                await _firewall.DeleteAsync(CancellationToken.None);
+                await _routing.RemoveAsync(uplink, _forwardingEnabledHere, CancellationToken.None);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task StartServicesAsync(IEnumerable<string> bundles, string uplink, IPAddress? uplinkGateway, CancellationToken cancellationToken)
+    {
         _ranges = new ReachableRanges(
             _pool,
             [.. NetworkOptions.Split(_options.AllowedRanges).Select(Ipv4Range.Parse)],
