@@ -65,12 +65,19 @@ internal static class NetworkBench
             Task<string> InSandbox(string id, string script) => RunAsync("crun", ["--root", crunRoot, "exec", id, "/bin/sh", "-c", script]);
             Task<string> InBare(string script) => RunAsync("ip", ["netns", "exec", BareNamespace, "/bin/sh", "-c", script]);
 
+            // The host's own curl in the sandbox's network namespace: the same program as on the bare side, without
+            // the sandbox's seccomp filter and CPU limit, so the difference is the network path alone.
+            var state = await RunAsync("crun", ["--root", crunRoot, "state", open]);
+            var initPid = System.Text.Json.JsonDocument.Parse(state).RootElement.GetProperty("pid").GetInt32().ToString(CultureInfo.InvariantCulture);
+            Task<string> InSandboxNamespace(string script) => RunAsync("nsenter", ["-t", initPid, "-n", "/bin/sh", "-c", script]);
+
             // curl's own clock: connect and total (a GET of a small JSON answer), one curl per request on both sides.
             var loop = $"for i in $(seq {Requests}); do curl -s -o /dev/null -w '%{{time_connect}} %{{time_total}}\\n' http://203.0.113.10/; done";
             var byName = $"for i in $(seq {Requests}); do curl -s -o /dev/null -w '%{{time_connect}} %{{time_total}}\\n' --resolve api.test:80:203.0.113.10 http://api.test/; done";
             var rows = new List<(string Name, string Output)>
             {
                 ("sandbox, no rules (kernel path)", await InSandbox(open, loop)),
+                ("sandbox's namespace, the host's curl (the path alone)", await InSandboxNamespace(loop)),
                 ("sandbox, domain rule (egress proxy)", await InSandbox(proxied, byName)),
                 ("bare namespace", await InBare(loop)),
             };
