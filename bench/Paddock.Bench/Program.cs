@@ -186,7 +186,8 @@ if (persistenceOnly)
     }
 
     Directory.Delete(dataDir, recursive: true);
-    foreach (var root in new[] { crunRoot, bareRoot })
+    // The networking bench's two servers keep their crun state beside the others'.
+    foreach (var root in new[] { crunRoot, bareRoot, crunRoot + "-net-on", crunRoot + "-net-off" })
     {
         if (Directory.Exists(root))
         {
