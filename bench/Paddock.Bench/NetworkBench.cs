@@ -62,14 +62,14 @@ internal static class NetworkBench
         try
         {
             var crunRoot = $"/run/paddock-bench/{Path.GetFileName(dataDir)}-net-on";
-            Task<string> InSandbox(string id, string script) => RunAsync("crun", ["--root", crunRoot, "exec", id, "/bin/sh", "-c", script]);
-            Task<string> InBare(string script) => RunAsync("ip", ["netns", "exec", BareNamespace, "/bin/sh", "-c", script]);
+            Task<string> InSandbox(string id, string script) => HostCommand.RunAsync("crun", ["--root", crunRoot, "exec", id, "/bin/sh", "-c", script]);
+            Task<string> InBare(string script) => HostCommand.RunAsync("ip", ["netns", "exec", BareNamespace, "/bin/sh", "-c", script]);
 
             // The host's own curl in the sandbox's network namespace: the same program as on the bare side, without
             // the sandbox's seccomp filter and CPU limit, so the difference is the network path alone.
-            var state = await RunAsync("crun", ["--root", crunRoot, "state", open]);
+            var state = await HostCommand.RunAsync("crun", ["--root", crunRoot, "state", open]);
             var initPid = System.Text.Json.JsonDocument.Parse(state).RootElement.GetProperty("pid").GetInt32().ToString(CultureInfo.InvariantCulture);
-            Task<string> InSandboxNamespace(string script) => RunAsync("nsenter", ["-t", initPid, "-n", "/bin/sh", "-c", script]);
+            Task<string> InSandboxNamespace(string script) => HostCommand.RunAsync("nsenter", ["-t", initPid, "-n", "/bin/sh", "-c", script]);
 
             // curl's own clock: connect and total (a GET of a small JSON answer), one curl per request on both sides.
             var loop = $"for i in $(seq {Requests}); do curl -s -o /dev/null -w '%{{time_connect}} %{{time_total}}\\n' http://203.0.113.10/; done";
@@ -146,8 +146,8 @@ internal static class NetworkBench
             ip route replace default via {gateway} dev {uplink} table 7792
             ip rule add from 10.92.0.0/30 lookup 7792 priority 7792
             """;
-        await RunAsync("/bin/sh", ["-c", script]);
-        await RunAsync("nft", ["add table ip paddock_bench_bare; add chain ip paddock_bench_bare post { type nat hook postrouting priority srcnat; }; add rule ip paddock_bench_bare post ip saddr 10.92.0.0/30 masquerade"]);
+        await HostCommand.RunAsync("/bin/sh", ["-c", script]);
+        await HostCommand.RunAsync("nft", ["add table ip paddock_bench_bare; add chain ip paddock_bench_bare post { type nat hook postrouting priority srcnat; }; add rule ip paddock_bench_bare post ip saddr 10.92.0.0/30 masquerade"]);
     }
 
     private static async Task RemoveBareNamespaceAsync()
@@ -160,21 +160,6 @@ internal static class NetworkBench
             nft delete table ip paddock_bench_bare 2>/dev/null
             true
             """;
-        await RunAsync("/bin/sh", ["-c", Script]);
-    }
-
-    private static async Task<string> RunAsync(string file, string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {error}");
+        await HostCommand.RunAsync("/bin/sh", ["-c", Script]);
     }
 }

@@ -185,15 +185,7 @@ if (persistenceOnly)
         Console.WriteLine($"Wrote {resultsPath}");
     }
 
-    Directory.Delete(dataDir, recursive: true);
-    // The networking bench's two servers keep their crun state beside the others'.
-    foreach (var root in new[] { crunRoot, bareRoot, crunRoot + "-net-on", crunRoot + "-net-off" })
-    {
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
+    await CleanupAsync();
 
     return;
 }
@@ -377,7 +369,8 @@ async Task CleanupAsync()
         Directory.Delete(dataDir, recursive: true);
     }
 
-    foreach (var root in new[] { crunRoot, bareRoot })
+    // The networking bench's two servers keep their crun state beside the others'.
+    foreach (var root in new[] { crunRoot, bareRoot, crunRoot + "-net-on", crunRoot + "-net-off" })
     {
         if (Directory.Exists(root))
         {

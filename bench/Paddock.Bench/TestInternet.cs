@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Paddock.Bench;
 
 /// <summary>The tests' private internet (tests/internet/internet.sh), started and stopped by the benchmark.</summary>
@@ -19,15 +17,5 @@ internal static class TestInternet
 
     public static Task StopAsync(string directory) => RunAsync("down", directory);
 
-    private static async Task<string> RunAsync(string command, string directory)
-    {
-        var info = new ProcessStartInfo(s_script) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(command);
-        info.ArgumentList.Add(directory);
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{s_script} {command} failed: {error}");
-    }
+    private static Task<string> RunAsync(string command, string directory) => HostCommand.RunAsync(s_script, command, directory);
 }
