@@ -51,7 +51,16 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         }
         catch (HttpRequestException ex)
         {
-            throw new SandboxConnectionException($"cannot reach sandbox {sandboxId} at {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+            var unreachable = new SandboxConnectionException($"cannot reach sandbox {sandboxId} at {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+            if (ex.InnerException is not IOException)
+            {
+                throw unreachable;
+            }
+
+            // A connection the server dropped (kept alive from a stream it ended when the sandbox stopped): the API
+            // says whether the sandbox was paused or ended meanwhile; if not, the server is what could not be reached.
+            var explained = await NotRunningAsync($"on {request.Method} {request.RequestUri?.AbsolutePath}", ex, cancellationToken).ConfigureAwait(false);
+            throw explained is SandboxPausedException or SandboxNotFoundException or SandboxTimeoutException ? explained : unreachable;
         }
 
         if (response.StatusCode == HttpStatusCode.BadGateway)
