@@ -6,14 +6,16 @@ namespace Paddock.Bench;
 
 /// <summary>
 /// Sandbox networking against the tests' private internet (tests/internet): create-to-ready with
-/// networking and without, interleaved in one loop (two servers); TCP connect and HTTP GET latency from a
-/// sandbox (no rules; and with a domain rule, through the egress proxy) next to the same curl from a bare
-/// network namespace routed and NATed to the same uplink by hand; a 100 MB download each way.
+/// networking and without, interleaved in one loop (two servers); TCP connect and HTTP GET latency measured
+/// by one warm probe process (<see cref="LatencyProbe"/>) inside a sandbox (no rules; and with a domain rule,
+/// through the egress proxy), in the sandbox's namespace from the host, and in a bare network namespace routed
+/// and NATed to the same uplink by hand, in blocks taken in turn; a 100 MB download each way, three times in turn.
 /// </summary>
 internal static class NetworkBench
 {
     private const int Creates = 40;
-    private const int Requests = 60;
+    private const int LatencyBlocks = 20;
+    private const int RequestsPerBlock = 50;
     private const string BareNamespace = "paddock-bench-bare";
     private static readonly string[] s_denyAll = ["0.0.0.0/0"];
     private static readonly string[] s_testDomains = ["api.test", "files.test"];
@@ -65,43 +67,69 @@ internal static class NetworkBench
             Task<string> InSandbox(string id, string script) => HostCommand.RunAsync("crun", ["--root", crunRoot, "exec", id, "/bin/sh", "-c", script]);
             Task<string> InBare(string script) => HostCommand.RunAsync("ip", ["netns", "exec", BareNamespace, "/bin/sh", "-c", script]);
 
-            // The host's own curl in the sandbox's network namespace: the same program as on the bare side, without
-            // the sandbox's seccomp filter and CPU limit, so the difference is the network path alone.
+            // The network path alone: one probe process on the host takes its requests through the sandbox's namespace
+            // and the bare one in turn, so the machine's load falls on both alike. Then the same probe as a process
+            // in the sandbox (its seccomp filter, its CPU cgroup) in blocks taken in turn with the probe in the bare
+            // namespace joined to the sandbox's CPU cgroup (a wake-up there costs something whatever the network),
+            // and a sandbox with a domain rule, whose web traffic goes through the egress proxy.
             var state = await HostCommand.RunAsync("crun", ["--root", crunRoot, "state", open]);
             var initPid = System.Text.Json.JsonDocument.Parse(state).RootElement.GetProperty("pid").GetInt32().ToString(CultureInfo.InvariantCulture);
-            Task<string> InSandboxNamespace(string script) => HostCommand.RunAsync("nsenter", ["-t", initPid, "-n", "/bin/sh", "-c", script]);
-
-            // curl's own clock: connect and total (a GET of a small JSON answer), one curl per request on both sides.
-            var loop = $"for i in $(seq {Requests}); do curl -s -o /dev/null -w '%{{time_connect}} %{{time_total}}\\n' http://203.0.113.10/; done";
-            var byName = $"for i in $(seq {Requests}); do curl -s -o /dev/null -w '%{{time_connect}} %{{time_total}}\\n' --resolve api.test:80:203.0.113.10 http://api.test/; done";
-            var rows = new List<(string Name, string Output)>
+            var rootfs = Path.Combine(templatesDir, "base", "rootfs");
+            var cpuCgroup = CpuCgroupProcs(initPid);
+            (Stats Connect, Stats Request) Place(string name) => (new Stats(name), new Stats(name));
+            var path = Place("sandbox's namespace, from the host");
+            var pathBare = Place("bare namespace, from the same process in turn");
+            var inside = Place("sandbox, no rules: a process inside it");
+            var insideBare = Place("bare namespace, the probe in the sandbox's CPU cgroup");
+            var proxy = Place("sandbox, domain rule (egress proxy)");
+            Console.WriteLine($"{LatencyBlocks} blocks of {RequestsPerBlock} requests from each place, in turn...");
+            for (var block = 0; block < LatencyBlocks; block++)
             {
-                ("sandbox, no rules (kernel path)", await InSandbox(open, loop)),
-                ("sandbox's namespace, the host's curl (the path alone)", await InSandboxNamespace(loop)),
-                ("sandbox, domain rule (egress proxy)", await InSandbox(proxied, byName)),
-                ("bare namespace", await InBare(loop)),
-            };
-            report.AppendLine("| to a test server, HTTP | TCP connect p50 | p95 | GET total p50 | p95 |");
-            report.AppendLine("|---|---|---|---|---|");
-            foreach (var (name, output) in rows)
-            {
-                var (connect, total) = Parse(name, output);
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} (n={connect.Count}) | {connect.P50:0.000} ms | {connect.P95:0.000} ms | {total.P50:0.000} ms | {total.P95:0.000} ms |");
+                var both = LatencyProbe.Arguments("203.0.113.10", "203.0.113.10", RequestsPerBlock, 3, 4);
+                LatencyProbe.Record(
+                    await HostCommand.RunAsync("/bin/sh", ["-c", "exec 3<\"$0\" 4<\"$1\"; shift; exec \"$@\"", $"/proc/{initPid}/ns/net", $"/run/netns/{BareNamespace}", "chroot", rootfs, .. both]),
+                    path,
+                    pathBare);
+                var one = LatencyProbe.Arguments("203.0.113.10", "203.0.113.10", RequestsPerBlock);
+                LatencyProbe.Record(await HostCommand.RunAsync("crun", ["--root", crunRoot, "exec", open, .. one]), inside);
+                LatencyProbe.Record(
+                    await HostCommand.RunAsync("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", cpuCgroup, "ip", "netns", "exec", BareNamespace, "chroot", rootfs, .. one]),
+                    insideBare);
+                LatencyProbe.Record(await HostCommand.RunAsync("crun", ["--root", crunRoot, "exec", proxied, .. LatencyProbe.Arguments("api.test", "203.0.113.10", RequestsPerBlock)]), proxy);
             }
 
+            report.AppendLine("| to a test server, HTTP | TCP connect p50 | p95 | GET total p50 | p95 |");
+            report.AppendLine("|---|---|---|---|---|");
+            foreach (var (connect, request) in new[] { path, pathBare, inside, insideBare, proxy })
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {connect.Name} (n={connect.Count}) | {connect.P50:0.000} ms | {connect.P95:0.000} ms | {request.P50:0.000} ms | {request.P95:0.000} ms |");
+            }
+
+            foreach (var (name, sandbox, bare) in new[] { ("the network path (first row ÷ second)", path, pathBare), ("a process in a sandbox (third row ÷ fourth)", inside, insideBare) })
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"| **{name}**, at p50 | {sandbox.Connect.P50 / bare.Connect.P50:0.00}× | | {sandbox.Request.P50 / bare.Request.P50:0.00}× | |");
+            }
             report.AppendLine();
-            report.AppendLine("| 100 MB download (HTTP) | MB/s |");
+            report.AppendLine("| 100 MB download (HTTP), median of 3 taken in turn | MB/s |");
             report.AppendLine("|---|---|");
             const string Download = "curl -s -o /dev/null -w '%{speed_download}' http://files.test/bytes?n=100000000";
-            foreach (var (name, output) in new[]
+            var downloads = new (string Name, Func<Task<string>> Run, List<double> Speeds)[]
             {
-                ("sandbox, no rules", await InSandbox(open, Download)),
-                ("sandbox, domain rule (egress proxy)", await InSandbox(proxied, Download)),
-                ("bare namespace", await InBare(Download.Replace("http://files.test", "--resolve files.test:80:203.0.113.12 http://files.test", StringComparison.Ordinal))),
-            })
+                ("sandbox, no rules", () => InSandbox(open, Download), []),
+                ("sandbox, domain rule (egress proxy)", () => InSandbox(proxied, Download), []),
+                ("bare namespace", () => InBare(Download.Replace("http://files.test", "--resolve files.test:80:203.0.113.12 http://files.test", StringComparison.Ordinal)), []),
+            };
+            for (var round = 0; round < 3; round++)
             {
-                var bytesPerSecond = double.Parse(output.Trim(), CultureInfo.InvariantCulture);
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {bytesPerSecond / 1e6:0} |");
+                foreach (var (_, run, speeds) in downloads)
+                {
+                    speeds.Add(double.Parse((await run()).Trim(), CultureInfo.InvariantCulture));
+                }
+            }
+
+            foreach (var (name, _, speeds) in downloads)
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {speeds.Order().ElementAt(1) / 1e6:0} |");
             }
         }
         finally
@@ -114,18 +142,21 @@ internal static class NetworkBench
         return report.ToString();
     }
 
-    private static (Stats Connect, Stats Total) Parse(string name, string output)
+    // The cgroup.procs file of the CPU cgroup a process is in (cgroup v1's cpu hierarchy, else the unified one).
+    private static string CpuCgroupProcs(string pid)
     {
-        var connect = new Stats(name);
-        var total = new Stats(name);
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var memberships = File.ReadAllLines($"/proc/{pid}/cgroup").Select(line => line.Split(':', 3)).ToList();
+        var cpu = memberships.FirstOrDefault(m => m[1].Split(',').Contains("cpu"));
+        var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(line =>
         {
-            var parts = line.Split(' ');
-            connect.Add(double.Parse(parts[0], CultureInfo.InvariantCulture) * 1000);
-            total.Add(double.Parse(parts[1], CultureInfo.InvariantCulture) * 1000);
-        }
-
-        return (connect, total);
+            var fields = line.Split(' ');
+            var tail = line[(line.IndexOf(" - ", StringComparison.Ordinal) + 3)..].Split(' ');
+            return (Target: fields[4], Type: tail[0], Options: tail[2].Split(','));
+        }).ToList();
+        var (path, mount) = cpu is not null
+            ? (cpu[2], mounts.First(m => m.Type == "cgroup" && m.Options.Contains("cpu")))
+            : (memberships.First(m => m[0] == "0")[2], mounts.First(m => m.Type == "cgroup2"));
+        return Path.Combine(mount.Target, path.TrimStart('/'), "cgroup.procs");
     }
 
     // The bare primitive: a namespace with a veth to the host, routed and NATed to the same uplink by hand.
