@@ -13,7 +13,7 @@ internal static class SandboxRows
     public const string Columns =
         "id, template_id, alias, state, started_at, end_at, paused_at, ended_at, created_at, metadata, env_vars, auto_pause, " +
         "auto_resume, secure, envd_access_token, allow_internet_access, cpu_count, memory_mb, disk_size_mb, envd_version, " +
-        "kill_reason, kill_message, allow_out, deny_out, allow_public_traffic, traffic_access_token, mask_request_host, paused_as, auto_pause_memory, snapshot_id";
+        "kill_reason, kill_message, allow_out, deny_out, allow_public_traffic, traffic_access_token, mask_request_host, paused_as, auto_pause_memory, snapshot_id, https_ports";
 
     /// <summary>The parameter names of <see cref="Columns"/>, in order (a store may cast some, as PostgreSQL's JSON).</summary>
     public static readonly string[] Parameters = Columns.Split(", ").Select(c => "@" + c).ToArray();
@@ -50,6 +50,7 @@ internal static class SandboxRows
         Add(command, "@paused_as", r.PausedAs?.ToString().ToLowerInvariant());
         Add(command, "@auto_pause_memory", r.AutoPauseMemory);
         Add(command, "@snapshot_id", r.SnapshotId);
+        Add(command, "@https_ports", JsonSerializer.Serialize(r.HttpsPorts, StoreJson.Default.IReadOnlyListInt32));
     }
 
     public static SandboxRecord Read(DbDataReader x) => new()
@@ -84,6 +85,7 @@ internal static class SandboxRows
         PausedAs = x.IsDBNull(27) ? null : Enum.Parse<PauseKind>(x.GetString(27), ignoreCase: true),
         AutoPauseMemory = x.GetBoolean(28),
         SnapshotId = x.IsDBNull(29) ? null : x.GetString(29),
+        HttpsPorts = JsonSerializer.Deserialize(x.GetString(30), StoreJson.Default.ListInt32) ?? [],
     };
 
     public static async Task<List<SandboxRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)

@@ -6,4 +6,6 @@ namespace Paddock.Storage;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(IReadOnlyList<int>))]
+[JsonSerializable(typeof(List<int>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -37,4 +37,7 @@ public sealed record CreateSandboxCommand
 
     /// <summary>The Host header requests to the sandbox's ports get, <c>${PORT}</c> replaced (null: their own).</summary>
     public string? MaskRequestHost { get; init; }
+
+    /// <summary>The ports whose servers speak HTTPS: the proxy reaches them over TLS.</summary>
+    public IReadOnlyList<int> HttpsPorts { get; init; } = [];
 }

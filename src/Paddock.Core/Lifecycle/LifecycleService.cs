@@ -133,6 +133,7 @@ public sealed class LifecycleService : IDisposable
             AllowPublicTraffic = command.AllowPublicTraffic,
             TrafficAccessToken = command.AllowPublicTraffic ? null : RandomNumberGenerator.GetHexString(64, lowercase: true),
             MaskRequestHost = command.MaskRequestHost,
+            HttpsPorts = command.HttpsPorts,
             CpuCount = _options.CpuCount,
             MemoryMB = _options.MemoryMB,
             DiskSizeMB = _options.DiskSizeMB,
@@ -309,6 +310,7 @@ public sealed class LifecycleService : IDisposable
                     Egress = parent.Egress,
                     AllowPublicTraffic = parent.AllowPublicTraffic,
                     MaskRequestHost = parent.MaskRequestHost,
+                    HttpsPorts = parent.HttpsPorts,
                 };
                 var fork = await CreateAsync(command, cancellationToken);
                 await _events.ForkedAsync(fork, parent.Id);

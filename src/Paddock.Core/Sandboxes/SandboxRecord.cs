@@ -84,6 +84,13 @@ public sealed record SandboxRecord
     /// <summary>The Host header requests to the sandbox's ports (not the agent's) carry, <c>${PORT}</c> replaced; null keeps theirs.</summary>
     public string? MaskRequestHost { get; init; }
 
+    /// <summary>
+    /// <c>network.httpsPorts</c>: the ports whose servers speak HTTPS themselves. The proxy reaches them over TLS
+    /// (their certificates unchecked: the hop runs inside the host, to a sandbox the caller owns); callers still
+    /// reach every port through the API's own address.
+    /// </summary>
+    public IReadOnlyList<int> HttpsPorts { get; init; } = [];
+
     /// <summary>CPUs the sandbox may use.</summary>
     public required int CpuCount { get; init; }
 

@@ -100,7 +100,7 @@ internal sealed partial class SandboxProxyMiddleware(
                 context.Abort();
             }
         });
-        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target), transport.Invoker, s_requestConfig, responses);
+        var result = await forwarder.SendAsync(context, SandboxTransport.DestinationOf(target, ingress.ServesHttps(target.Port)), transport.Invoker, s_requestConfig, responses);
         if (result == ForwarderError.None || context.Response.HasStarted)
         {
             return;

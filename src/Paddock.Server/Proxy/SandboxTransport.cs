@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Security;
 using Paddock.Core.SandboxRuntime;
 
 namespace Paddock.Server.Proxy;
@@ -28,6 +29,12 @@ internal sealed class SandboxTransport : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(15),
             MaxResponseHeadersLength = 64,
             ActivityHeadersPropagator = null,
+            // A port listed in httpsPorts serves its own TLS, usually with a self-signed certificate: the hop is
+            // on this host, through the sandbox's channel, to the server the caller asked for, so there is
+            // nothing a certificate check would add (E2B's proxy does not check them either).
+#pragma warning disable CA5359 // Deliberate, for the reason above.
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+#pragma warning restore CA5359
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var (sandboxId, port) = Parse(context.DnsEndPoint.Host);
@@ -38,8 +45,8 @@ internal sealed class SandboxTransport : IDisposable
 
     public HttpMessageInvoker Invoker { get; }
 
-    public static string DestinationOf(SandboxTarget target) =>
-        string.Create(CultureInfo.InvariantCulture, $"http://{target.Port}-{target.SandboxId}{HostSuffix}/");
+    public static string DestinationOf(SandboxTarget target, bool https) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(https ? "https" : "http")}://{target.Port}-{target.SandboxId}{HostSuffix}/");
 
     private static (string SandboxId, int Port) Parse(string host)
     {

@@ -75,6 +75,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
         ALTER TABLE sandboxes ADD COLUMN snapshot_id text;
         UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
         """,
+        // network.httpsPorts (a JSON array of port numbers).
+        """
+        ALTER TABLE sandboxes ADD COLUMN https_ports text NOT NULL DEFAULT '[]';
+        """,
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -105,6 +105,10 @@ internal static class SchemaMigrations
         ALTER TABLE sandboxes ADD COLUMN snapshot_id TEXT;
         UPDATE sandboxes SET paused_as = 'memory' WHERE state = 'paused';
         """,
+        // network.httpsPorts (a JSON array of port numbers).
+        """
+        ALTER TABLE sandboxes ADD COLUMN https_ports TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 
     public static void Apply(SqliteConnection connection)

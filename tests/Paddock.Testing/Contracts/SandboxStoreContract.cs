@@ -45,6 +45,7 @@ public abstract class SandboxStoreContract : IAsyncLifetime
             AllowPublicTraffic = false,
             TrafficAccessToken = "traffic-token",
             MaskRequestHost = "app.example.com:${PORT}",
+            HttpsPorts = [443, 8443],
             CpuCount = 3,
             MemoryMB = 768,
             DiskSizeMB = 2048,
@@ -177,7 +178,8 @@ public abstract class SandboxStoreContract : IAsyncLifetime
         Assert.Equal(expected.EnvVars.OrderBy(p => p.Key, StringComparer.Ordinal), actual.EnvVars.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(expected.AllowOut, actual.AllowOut);
         Assert.Equal(expected.DenyOut, actual.DenyOut);
-        Assert.Equal(expected with { Metadata = actual.Metadata, EnvVars = actual.EnvVars, AllowOut = actual.AllowOut, DenyOut = actual.DenyOut }, actual);
+        Assert.Equal(expected.HttpsPorts, actual.HttpsPorts);
+        Assert.Equal(expected with { Metadata = actual.Metadata, EnvVars = actual.EnvVars, AllowOut = actual.AllowOut, DenyOut = actual.DenyOut, HttpsPorts = actual.HttpsPorts }, actual);
     }
 
     private async Task InsertAllAsync(params SandboxRecord[] records)

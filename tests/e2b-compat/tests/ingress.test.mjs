@@ -131,6 +131,52 @@ test('bad ingress values are a 400 naming the bad entry, and nothing is created'
   await refused({ maskRequestHost: 'bücher.example.com:${PORT}' }, "mask request host 'bücher.example.com' is not ASCII. Please use ASCII characters only.")
   await refused({ allowPublicTraffic: 'no', maskRequestHost: 'bad_host' }, "'network.allowPublicTraffic' must be a boolean")
   await refused({ allowPublicTraffic: 'no', maskRequestHost: 'bad_host' }, 'mask request host is not valid: bad_host')
+  await refused({ httpsPorts: [49983, 0, 70000] }, "'network.httpsPorts' cannot list the envd port 49983")
+  await refused({ httpsPorts: [49983, 0, 70000] }, "'network.httpsPorts' entry 0 is not a port number (1-65535)")
+  await refused({ httpsPorts: [49983, 0, 70000] }, "'network.httpsPorts' entry 70000 is not a port number (1-65535)")
+})
+
+test('httpsPorts: the proxy reaches a port whose server speaks HTTPS (self-signed) over TLS; other ports stay plain HTTP', async () => {
+  const sandbox = await Sandbox.create({ network: { httpsPorts: [8443] } })
+  try {
+    assert.deepEqual((await sandbox.getInfo()).network.httpsPorts, [8443])
+    await sandbox.commands.run(
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=localhost' -keyout /tmp/key.pem -out /tmp/cert.pem 2>/dev/null")
+    await sandbox.files.write('/tmp/tls_echo.py', [
+      'import http.server, ssl',
+      'class Echo(http.server.BaseHTTPRequestHandler):',
+      '    def do_GET(self):',
+      "        body = ('tls ' + (self.headers.get('Host') or '')).encode()",
+      '        self.send_response(200)',
+      "        self.send_header('Content-Length', str(len(body)))",
+      '        self.end_headers()',
+      '        self.wfile.write(body)',
+      "server = http.server.ThreadingHTTPServer(('127.0.0.1', 8443), Echo)",
+      'context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)',
+      "context.load_cert_chain('/tmp/cert.pem', '/tmp/key.pem')",
+      'server.socket = context.wrap_socket(server.socket, server_side=True)',
+      'server.serve_forever()',
+    ].join('\n'))
+    await sandbox.commands.run('python3 /tmp/tls_echo.py', { background: true })
+    await startEcho(sandbox)
+
+    const secure = await untilListening(() => toPort(sandbox, 8443))
+    assert.equal(secure.status, 200)
+    assert.equal(await secure.text(), `tls ${new URL(process.env.E2B_SANDBOX_URL).host}`)
+    const plain = await untilListening(() => toPort(sandbox, 8080))
+    assert.equal(plain.status, 200)
+    await plain.text()
+  } finally {
+    await sandbox.kill()
+  }
+
+  // A sandbox created without the setting reports none.
+  const unlisted = await Sandbox.create()
+  try {
+    assert.equal((await unlisted.getInfo()).network?.httpsPorts, undefined)
+  } finally {
+    await unlisted.kill()
+  }
 })
 
 test('a kept-alive server that answers in two writes (Python\'s http.server) is not held up by delayed ACKs', async () => {

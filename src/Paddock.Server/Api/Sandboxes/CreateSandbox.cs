@@ -63,6 +63,7 @@ internal static class CreateSandbox
             Egress = egress,
             AllowPublicTraffic = ingress.AllowPublicTraffic,
             MaskRequestHost = ingress.MaskRequestHost,
+            HttpsPorts = ingress.HttpsPorts,
         };
     }
 

@@ -6,12 +6,12 @@ namespace Paddock.Server.Api.Sandboxes;
 /// <summary>
 /// The create body's ingress settings, <c>network.allowPublicTraffic</c> and <c>network.maskRequestHost</c>, checked
 /// as E2B's API checks them and with its messages: private ports need a secure sandbox, and the mask must be
-/// <c>host[:port]</c> with an ASCII host name.
+/// <c>host[:port]</c> with an ASCII host name; and <c>network.httpsPorts</c>, the ports whose servers speak HTTPS.
 /// </summary>
-internal sealed record IngressSettings(bool AllowPublicTraffic, string? MaskRequestHost)
+internal sealed record IngressSettings(bool AllowPublicTraffic, string? MaskRequestHost, IReadOnlyList<int> HttpsPorts)
 {
-    /// <summary>Public ports, each request's own Host.</summary>
-    public static readonly IngressSettings Default = new(true, null);
+    /// <summary>Public ports, each request's own Host, plain HTTP.</summary>
+    public static readonly IngressSettings Default = new(true, null, []);
 
     // UseStd3AsciiRules: letters, digits and hyphens only, as E2B's IDNA profile for display requires.
     private static readonly IdnMapping s_idn = new() { UseStd3AsciiRules = true };
@@ -62,7 +62,41 @@ internal sealed record IngressSettings(bool AllowPublicTraffic, string? MaskRequ
             }
         }
 
-        return new IngressSettings(allowPublicTraffic, mask);
+        return new IngressSettings(allowPublicTraffic, mask, ReadHttpsPorts(body, network));
+    }
+
+    // Port numbers of the sandbox's own servers; the agent's port is the agent's, which speaks plain HTTP.
+    private static IReadOnlyList<int> ReadHttpsPorts(RequestBody body, JsonElement network)
+    {
+        if (!network.TryGetProperty("httpsPorts", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            body.AddError("'network.httpsPorts' must be an array of port numbers");
+            return [];
+        }
+
+        var ports = new SortedSet<int>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var port) || port is < 1 or > 65535)
+            {
+                body.AddError($"'network.httpsPorts' entry {item.GetRawText()} is not a port number (1-65535)");
+            }
+            else if (port == Core.SandboxRuntime.ISandboxRuntime.AgentPort)
+            {
+                body.AddError($"'network.httpsPorts' cannot list the envd port {port}");
+            }
+            else
+            {
+                ports.Add(port);
+            }
+        }
+
+        return [.. ports];
     }
 
     /// <summary>E2B's complaint about a Host mask, or null when it is <c>host[:port]</c> with an ASCII host.</summary>
