@@ -47,7 +47,7 @@ internal sealed partial class DnsRelay : IAsyncDisposable
         _tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _tcp.Bind(new IPEndPoint(_listenAddress, 53));
         _tcp.Listen(128);
-        _loops = Task.WhenAll(Task.Run(() => ServeUdpAsync(_udp, _stop.Token)), Task.Run(() => ServeTcpAsync(_tcp, _stop.Token)));
+        _loops = Task.WhenAll(Task.Run(() => ServeUdpAsync(_udp, _stop.Token)), Task.Run(() => AcceptLoop.RunAsync(_tcp, ServeTcpClientAsync, _stop.Token)));
     }
 
     /// <summary>Asks the upstream resolvers for the IPv4 addresses of <paramref name="name"/> (for the egress proxy).</summary>
@@ -127,28 +127,6 @@ internal sealed partial class DnsRelay : IAsyncDisposable
                     _inFlight.Exit(client.Address);
                 }
             }, cancellationToken);
-        }
-    }
-
-    private async Task ServeTcpAsync(Socket listener, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            Socket connection;
-            try
-            {
-                connection = await listener.AcceptAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-
-            _ = Task.Run(() => ServeTcpClientAsync(connection, cancellationToken), cancellationToken);
         }
     }
 

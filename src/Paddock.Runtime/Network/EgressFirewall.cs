@@ -64,10 +64,15 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
         script.AppendLine("    meta nfproto ipv6 drop");
         script.AppendLine(CultureInfo.InvariantCulture, $"    ip saddr != {layout.Pool} drop");
         script.AppendLine(CultureInfo.InvariantCulture, $"    ct state new add @connections {{ ip saddr ct count over {MaxConnectionsPerSandbox} }} drop");
+        script.AppendLine("    jump unreachable");
+        script.AppendLine("    ip saddr vmap @egress");
+        script.AppendLine("  }");
+        // What nothing sent for a sandbox may reach, whatever its rules: anything but the uplink, the fixed and
+        // denied blocks, private ranges the operator did not allow.
+        script.AppendLine("  chain unreachable {");
         script.AppendLine(CultureInfo.InvariantCulture, $"    oifname != \"{layout.Uplink}\" drop");
         script.AppendLine("    ip daddr @fixed drop");
         script.AppendLine("    ip daddr @private ip daddr != @allowed drop");
-        script.AppendLine("    ip saddr vmap @egress");
         script.AppendLine("  }");
         script.AppendLine("  chain input {");
         script.AppendLine("    type filter hook input priority filter; policy accept;");
@@ -94,9 +99,7 @@ internal sealed class EgressFirewall(string table, string nftPath = "nft")
             script.AppendLine(CultureInfo.InvariantCulture, $"    ip daddr {{ {string.Join(", ", layout.Resolvers)} }} udp dport 53 accept");
         }
 
-        script.AppendLine(CultureInfo.InvariantCulture, $"    oifname != \"{layout.Uplink}\" drop");
-        script.AppendLine("    ip daddr @fixed drop");
-        script.AppendLine("    ip daddr @private ip daddr != @allowed drop");
+        script.AppendLine("    jump unreachable");
         script.AppendLine("  }");
         script.AppendLine("  chain prerouting {");
         script.AppendLine("    type nat hook prerouting priority dstnat; policy accept;");

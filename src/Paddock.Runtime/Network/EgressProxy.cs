@@ -61,7 +61,7 @@ internal sealed partial class EgressProxy : IAsyncDisposable
         _listener.Bind(new IPEndPoint(_listenAddress, 0));
         _listener.Listen(512);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _loop = Task.Run(() => AcceptAsync(_listener, _stop.Token));
+        _loop = Task.Run(() => AcceptLoop.RunAsync(_listener, ServeAsync, _stop.Token));
     }
 
     /// <summary>Closes the open connections of the sandbox at <paramref name="address"/> that its rules no longer let through.</summary>
@@ -98,38 +98,14 @@ internal sealed partial class EgressProxy : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync(Socket listener, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // Out of descriptors, most likely: give the connections open now a moment to end.
-                await Task.Delay(50, cancellationToken);
-                continue;
-            }
-
-            if (_open.Count >= MaxConnections)
-            {
-                client.Dispose();
-                continue;
-            }
-
-            _ = Task.Run(() => ServeAsync(client, cancellationToken), cancellationToken);
-        }
-    }
-
     private async Task ServeAsync(Socket client, CancellationToken cancellationToken)
     {
+        if (_open.Count >= MaxConnections)
+        {
+            client.Dispose();
+            return;
+        }
+
         Socket? upstream = null;
         ProxiedConnection? connection = null;
         var source = ((IPEndPoint)client.RemoteEndPoint!).Address;
