@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Paddock.Server.Api;
 using Paddock.Server.Configuration;
 using Paddock.Server.Hosting;
@@ -18,8 +19,20 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     // API bodies are small JSON; sandbox traffic (uploads) lifts this per request in the proxy.
     kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBodyBytes;
 
-    // Every https:// address presents the configured certificate (validated before the server starts).
-    if (kestrel.ApplicationServices.GetRequiredService<ServerOptions>() is { TlsCert: { } certificate, TlsKey: { } key })
+    // Every https:// address presents the configured certificate (validated before the server starts). Bad
+    // settings are left to the check after Build, which reports all of them in one message: Build itself
+    // asks for these options, and their exception would otherwise end the process with a stack trace.
+    ServerOptions options;
+    try
+    {
+        options = kestrel.ApplicationServices.GetRequiredService<ServerOptions>();
+    }
+    catch (OptionsValidationException)
+    {
+        return;
+    }
+
+    if (options is { TlsCert: { } certificate, TlsKey: { } key })
     {
         var loaded = ServerCertificate.Load(certificate, key);
         kestrel.ConfigureHttpsDefaults(https =>

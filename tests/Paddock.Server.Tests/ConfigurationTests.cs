@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -69,6 +70,27 @@ public class ConfigurationTests
 
         using var store = Services(new() { ["Paddock:Store:Provider"] = "postgres" });
         Assert.Contains("Store:ConnectionString", Assert.Throws<OptionsValidationException>(() => store.GetRequiredService<IOptions<StoreOptions>>().Value).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_WithBadSettings_ExitsWithEveryProblemInOneMessage_NotAStackTrace()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Paddock.Server.dll"));
+        info.Environment["PADDOCK_API_KEY"] = "not-a-key";
+        info.Environment["PADDOCK_CPU_COUNT"] = "0";
+        info.Environment["PADDOCK_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "paddock-never-made");
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.StartsWith("Invalid Paddock configuration:", error, StringComparison.Ordinal);
+        Assert.Contains("ApiKey (PADDOCK_API_KEY) must be 'e2b_' followed by 40 lowercase hex characters", error, StringComparison.Ordinal);
+        Assert.Contains("CpuCount must be at least 1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + await output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(info.Environment["PADDOCK_DATA_DIR"]));
     }
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
