@@ -24,6 +24,7 @@ internal sealed partial class Netlink : IDisposable
     private const ushort RtmGetLink = 18;
     private const ushort RtmNewAddr = 20;
     private const ushort RtmNewRoute = 24;
+    private const ushort RtmNewNeigh = 28;
     private const ushort NlmsgError = 2;
     private const ushort NlmFRequest = 1;
     private const ushort NlmFAck = 4;
@@ -31,6 +32,7 @@ internal sealed partial class Netlink : IDisposable
     private const ushort NlmFCreate = 0x400;
     private const ushort NlmFReplace = 0x100;
 
+    private const ushort IflaAddress = 1;
     private const ushort IflaIfname = 3;
     private const ushort IflaLinkinfo = 18;
     private const ushort IflaNetNsFd = 28;
@@ -51,6 +53,9 @@ internal sealed partial class Netlink : IDisposable
     private const byte RtnUnicast = 1;
     private const uint RtnhFOnlink = 4;
     private const uint IffUp = 1;
+    private const ushort NdaDst = 1;
+    private const ushort NdaLladdr = 2;
+    private const ushort NudPermanent = 0x80;
 
     private readonly int _fd;
     private uint _sequence;
@@ -95,18 +100,23 @@ internal sealed partial class Netlink : IDisposable
         return opened ?? throw failure ?? new InvalidOperationException("no netlink socket was opened");
     }
 
-    /// <summary>Creates a veth pair: <paramref name="name"/> here, its peer <paramref name="peerName"/> in the namespace <paramref name="peerNamespaceFd"/>.</summary>
-    public void AddVethPair(string name, string peerName, int peerNamespaceFd)
+    /// <summary>
+    /// Creates a veth pair: <paramref name="name"/> here with the hardware address <paramref name="mac"/>, its peer
+    /// <paramref name="peerName"/> with <paramref name="peerMac"/> in the namespace <paramref name="peerNamespaceFd"/>.
+    /// </summary>
+    public void AddVethPair(string name, byte[] mac, string peerName, byte[] peerMac, int peerNamespaceFd)
     {
         using var message = new Message(RtmNewLink, NlmFRequest | NlmFAck | NlmFCreate | NlmFExcl);
         message.IfInfo(index: 0, flags: 0, change: 0);
         message.AttributeString(IflaIfname, name);
+        message.AttributeBytes(IflaAddress, mac);
         var linkInfo = message.Begin(IflaLinkinfo);
         message.AttributeString(IflaInfoKind, "veth");
         var data = message.Begin(IflaInfoData);
         var peer = message.Begin(VethInfoPeer);
         message.IfInfo(index: 0, flags: 0, change: 0);
         message.AttributeString(IflaIfname, peerName);
+        message.AttributeBytes(IflaAddress, peerMac);
         message.AttributeUInt32(IflaNetNsFd, (uint)peerNamespaceFd);
         message.End(peer);
         message.End(data);
@@ -186,6 +196,20 @@ internal sealed partial class Netlink : IDisposable
         message.AttributeAddress(RtaGateway, gateway);
         message.AttributeUInt32(RtaOif, (uint)index);
         Send(message, $"routing through {gateway}");
+    }
+
+    /// <summary>A permanent neighbour entry: <paramref name="address"/> is at <paramref name="mac"/> on a link, never asked for.</summary>
+    public void AddPermanentNeighbour(int index, IPAddress address, byte[] mac)
+    {
+        using var message = new Message(RtmNewNeigh, NlmFRequest | NlmFAck | NlmFCreate | NlmFReplace);
+        message.Bytes([AfInet, 0, 0, 0]);
+        message.UInt32((uint)index);
+        Span<byte> state = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt16LittleEndian(state, NudPermanent);
+        message.Bytes(state); // state, flags, type (unspecified)
+        message.AttributeAddress(NdaDst, address);
+        message.AttributeBytes(NdaLladdr, mac);
+        Send(message, $"adding the neighbour {address}");
     }
 
     /// <inheritdoc />
@@ -295,6 +319,8 @@ internal sealed partial class Netlink : IDisposable
         }
 
         public void AttributeAddress(ushort attribute, IPAddress address) => Attribute(attribute, address.GetAddressBytes());
+
+        public void AttributeBytes(ushort attribute, ReadOnlySpan<byte> value) => Attribute(attribute, value);
 
         public long Begin(ushort attribute)
         {

@@ -25,6 +25,14 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
 {
     private const string StateFile = "network.json";
     private const string SandboxInterface = "eth0";
+
+    // Each pair is a link of its own, so every pair can use the same two (locally administered) hardware addresses.
+    // Both ends know the other's from a permanent neighbour entry, and the host end answers no ARP at all: a
+    // sandbox asking "who has X" for every address would otherwise learn each of the host's own addresses (the
+    // host answers for any of them on any link by default), and the host never asks, so its requests do not
+    // name one of its addresses either.
+    private static readonly byte[] s_hostMac = [0x02, 0x70, 0x64, 0x00, 0x00, 0x01];
+    private static readonly byte[] s_sandboxMac = [0x02, 0x70, 0x64, 0x00, 0x00, 0x02];
     private static readonly string[] s_toolDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
     private readonly NetworkOptions _options;
@@ -168,11 +176,13 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
             {
                 using (var host = Netlink.Open())
                 {
-                    host.AddVethPair(name, SandboxInterface, namespaceFd);
+                    host.AddVethPair(name, s_hostMac, SandboxInterface, s_sandboxMac, namespaceFd);
                     Sysctl.Write($"net/ipv6/conf/{name}/disable_ipv6", "1");
                     Sysctl.Write($"net/ipv4/conf/{name}/rp_filter", "1");
                     Sysctl.Write($"net/ipv4/conf/{name}/forwarding", "1");
+                    Sysctl.Write($"net/ipv4/conf/{name}/arp_ignore", "8");
                     var hostIndex = host.IndexOf(name);
+                    host.AddPermanentNeighbour(hostIndex, address, s_sandboxMac);
                     host.SetUp(hostIndex);
                     host.AddHostRoute(address, hostIndex);
                 }
@@ -180,6 +190,7 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
                 using var inside = Netlink.OpenIn(namespaceFd);
                 var index = inside.IndexOf(SandboxInterface);
                 inside.AddAddress(index, address, 32);
+                inside.AddPermanentNeighbour(index, _gateway, s_hostMac);
                 inside.SetUp(index);
                 inside.SetUp(1); // loopback
                 inside.AddDefaultRoute(_gateway, index);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createSocket } from 'node:dgram'
 import { join } from 'node:path'
+import { networkInterfaces } from 'node:os'
 import { Sandbox } from 'e2b'
 
 const internet = process.env.PADDOCK_TEST_INTERNET
@@ -205,6 +206,47 @@ test('a raw broadcast from 0.0.0.0 does not reach the host', async () => {
     assert.deepEqual(received, [])
   } finally {
     udp.close()
+    await sandbox.kill()
+  }
+})
+
+// Asks "who has X?" on the sandbox's link for each address given, from its own address, and prints the
+// addresses that answered within 1.5 s.
+const arpProbe = (targets) => `python3 - <<'EOF'
+import socket, struct, time
+probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+probe.connect(('203.0.113.10', 80))
+own = socket.inet_aton(probe.getsockname()[0])
+mac = bytes.fromhex(open('/sys/class/net/eth0/address').read().strip().replace(':', ''))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind(('eth0', 0x0806))
+for target in ${JSON.stringify(targets)}:
+    arp = struct.pack('!HHBBH6s4s6s4s', 1, 0x0800, 6, 4, 1, mac, own, bytes(6), socket.inet_aton(target))
+    s.send(b'\\xff' * 6 + mac + b'\\x08\\x06' + arp)
+answered = set()
+s.settimeout(0.1)
+end = time.time() + 1.5
+while time.time() < end:
+    try:
+        frame = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(frame) >= 42 and frame[12:14] == b'\\x08\\x06' and frame[20:22] == b'\\x00\\x02':
+        answered.add(socket.inet_ntoa(frame[28:32]))
+print('answered:', ' '.join(sorted(answered)))
+EOF`
+
+test('the host answers no ARP on a sandbox\'s link: its addresses cannot be listed from inside', async () => {
+  const hostAddresses = Object.values(networkInterfaces()).flat()
+    .filter((a) => a.family === 'IPv4' && !a.internal).map((a) => a.address)
+  assert.ok(hostAddresses.includes('198.51.100.1'), 'the uplink address is one of the host\'s')
+  const sandbox = await create()
+  try {
+    const result = await sandbox.commands.run(arpProbe([...hostAddresses, '10.89.0.1', '127.0.0.1']), { user: 'root' })
+    assert.equal(result.stdout.trim(), 'answered:')
+    // Its way out still works: the gateway's address is known without asking.
+    assert.equal((await sandbox.commands.run('curl -s -m 5 http://api.test/')).exitCode, 0)
+  } finally {
     await sandbox.kill()
   }
 })
