@@ -20,6 +20,9 @@ internal sealed partial class DnsRelay : IAsyncDisposable
     // Queries (UDP in flight, TCP connections) one sandbox may hold; a resolver library sends a few at once.
     private readonly PerSandboxLimit _inFlight = new(64);
 
+    // Queries one sandbox may send upstream: a package install resolves a few dozen names, each twice (A, AAAA).
+    private readonly PerSandboxRate _rate = new(perSecond: 100, burst: 200, TimeProvider.System);
+
     private readonly IPAddress _listenAddress;
     private readonly IReadOnlyList<IPAddress> _upstreams;
     private readonly int _mark;
@@ -67,6 +70,9 @@ internal sealed partial class DnsRelay : IAsyncDisposable
         var answer = await AskUpstreamAsync(query, cancellationToken);
         return answer is null ? [] : DnsMessage.AddressesIn(answer, id);
     }
+
+    /// <summary>Forgets what a sandbox that no longer holds <paramref name="address"/> used.</summary>
+    public void Forget(IPAddress address) => _rate.Forget(address);
 
     public async ValueTask DisposeAsync()
     {
@@ -189,6 +195,11 @@ internal sealed partial class DnsRelay : IAsyncDisposable
         {
             LogRefused(_logger, sandbox.SandboxId, name);
             return DnsMessage.Refusal(query);
+        }
+
+        if (!_rate.TryTake(client))
+        {
+            return null;
         }
 
         return await AskUpstreamAsync(query, cancellationToken) ?? DnsMessage.Refusal(query);

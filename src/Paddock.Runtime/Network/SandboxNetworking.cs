@@ -293,6 +293,7 @@ public sealed partial class SandboxNetworking : IAsyncDisposable
         _byId.TryRemove(sandboxId, out _);
         _byAddress.TryRemove(address, out _);
         _proxy?.Rejudge(address);
+        _dns?.Forget(address);
         if (removeRules)
         {
             await _firewall.RemoveAsync(address, CancellationToken.None);
