@@ -34,11 +34,14 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
     if (options is { TlsCert: { } certificate, TlsKey: { } key })
     {
-        var loaded = ServerCertificate.Load(certificate, key);
+        var source = new ServerCertificateSource(
+            certificate, key, TimeProvider.System, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Paddock.Server.Tls"));
         kestrel.ConfigureHttpsDefaults(https =>
         {
-            https.ServerCertificate = loaded.Leaf;
-            https.ServerCertificateChain = loaded.Intermediates;
+            https.ServerCertificate = source.Current.Leaf;
+            https.ServerCertificateChain = source.Current.Intermediates;
+            // Each handshake presents the pair as its files are now (renewed in place without a restart).
+            https.OnAuthenticate = (_, authentication) => authentication.ServerCertificateContext = source.Context;
         });
     }
 });

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Paddock.Server.Configuration;
 using Paddock.Server.Hosting;
@@ -64,6 +65,49 @@ public sealed class TlsSettingsTests : IDisposable
         }
 
         Assert.Contains("cannot be used", Failures(new() { ["Paddock:TlsCert"] = certificate, ["Paddock:TlsKey"] = otherKey }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACertificateRenewedInPlace_IsPresented_AfterTheNextCheck_AndAHalfWrittenRenewalKeepsTheOldOne()
+    {
+        var (certificate, key, first) = WriteWildcardCertificate("sandbox.example.com");
+        var clock = new ManualClock();
+        var source = new ServerCertificateSource(certificate, key, clock, NullLogger.Instance);
+        Assert.Equal(first.Thumbprint, source.Context.TargetCertificate.Thumbprint);
+
+        var (_, _, renewed) = WriteWildcardCertificate("sandbox.example.com");
+        Touch(certificate, key, TimeSpan.FromMinutes(1));
+        Assert.Equal(first.Thumbprint, source.Context.TargetCertificate.Thumbprint);
+        clock.Advance(ServerCertificateSource.CheckInterval);
+        Assert.Equal(renewed.Thumbprint, source.Context.TargetCertificate.Thumbprint);
+        Assert.Equal("CN=Test intermediate", Assert.Single(source.Context.IntermediateCertificates).Subject);
+
+        // The next renewal caught between its two files: this key is not the certificate's.
+        using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            File.WriteAllText(key, other.ExportPkcs8PrivateKeyPem());
+        }
+
+        Touch(certificate, key, TimeSpan.FromMinutes(2));
+        clock.Advance(ServerCertificateSource.CheckInterval);
+        Assert.Equal(renewed.Thumbprint, source.Context.TargetCertificate.Thumbprint);
+    }
+
+    private static void Touch(string certificate, string key, TimeSpan ahead)
+    {
+        File.SetLastWriteTimeUtc(certificate, DateTime.UtcNow + ahead);
+        File.SetLastWriteTimeUtc(key, DateTime.UtcNow + ahead);
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     // A root, an intermediate and a *.domain leaf; the certificate file holds the leaf then the intermediate.
