@@ -231,6 +231,12 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     }
 
     /// <inheritdoc />
+    public Task<SandboxDisk> GetDiskAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Directory.Exists(UpperDirOf(sandboxId))
+            ? Task.FromResult(new SandboxDisk(_volume.UsedBytes(sandboxId), _volume.LimitBytes(sandboxId)))
+            : Task.FromException<SandboxDisk>(new InvalidOperationException($"sandbox {sandboxId} has no writable layer here"));
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<SandboxExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var sandboxId in _watcher.Exited.ReadAllAsync(cancellationToken))
