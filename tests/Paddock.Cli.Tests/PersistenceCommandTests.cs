@@ -75,6 +75,7 @@ public sealed class PersistenceCommandTests(CliServer live)
         var source = await CreateAsync();
         var name = "cli-snap-" + Guid.NewGuid().ToString("N")[..8];
         string? child = null;
+        string? unnamedId = null;
         try
         {
             Assert.Equal(0, (await live.PaddockAsync("sandbox", "exec", source, "--", "sh", "-c", "echo snapped > /home/user/s.txt")).ExitCode);
@@ -82,7 +83,7 @@ public sealed class PersistenceCommandTests(CliServer live)
             Assert.True(created.ExitCode == 0, created.Stderr);
             Assert.Equal($"{name}:default\n", created.Stdout);
             var unnamed = await live.PaddockAsync("snapshot", "create", source, "--json");
-            var unnamedId = JsonDocument.Parse(unnamed.Stdout).RootElement.GetProperty("snapshotId").GetString()!;
+            unnamedId = JsonDocument.Parse(unnamed.Stdout).RootElement.GetProperty("snapshotId").GetString()!;
             Assert.Matches("^[a-z0-9]{20}:default$", unnamedId);
 
             var listed = JsonDocument.Parse((await live.PaddockAsync("snapshot", "list", "--sandbox", source, "--json")).Stdout).RootElement.EnumerateArray().ToList();
@@ -114,6 +115,10 @@ public sealed class PersistenceCommandTests(CliServer live)
 
             await live.PaddockAsync("sandbox", "kill", source);
             await live.PaddockAsync("snapshot", "delete", name);
+            if (unnamedId is not null)
+            {
+                await live.PaddockAsync("snapshot", "delete", unnamedId);
+            }
         }
     }
 

@@ -72,46 +72,55 @@ public sealed class PersistenceTests(LiveServer live)
         await using var source = await Sandbox.CreateAsync(live.Options());
         await source.Files.WriteAsync("/home/user/snap.txt", "from the snapshot");
         var unnamed = await source.CreateSnapshotAsync();
-        Assert.Matches("^[a-z0-9]{20}:default$", unnamed.SnapshotId);
-        Assert.Empty(unnamed.Names);
         var name = "sdk-snap-" + Guid.NewGuid().ToString("N")[..8];
-        var named = await Sandbox.CreateSnapshotAsync(source.SandboxId, name, live.Connection);
-        Assert.Equal($"{name}:default", named.SnapshotId);
-        Assert.Equal([name], named.Names);
-        Assert.Equal(source.SandboxId, named.SandboxId);
-
-        // A page at a time: one per page, newest first, then no more.
-        var pages = source.ListSnapshots(new SnapshotQuery { Limit = 1 });
-        var first = Assert.Single(await pages.NextItemsAsync());
-        Assert.True(pages.HasNext);
-        var second = Assert.Single(await pages.NextItemsAsync());
-        Assert.Equal([named.SnapshotId, unnamed.SnapshotId], [first.SnapshotId, second.SnapshotId]);
-        Assert.Equal(source.SandboxId, first.SandboxId);
-        Assert.True(first.SizeBytes > 0 && first.CreatedAt is not null);
-        if (pages.HasNext)
+        try
         {
-            Assert.Empty(await pages.NextItemsAsync());
-        }
+            Assert.Matches("^[a-z0-9]{20}:default$", unnamed.SnapshotId);
+            Assert.Empty(unnamed.Names);
+            var named = await Sandbox.CreateSnapshotAsync(source.SandboxId, name, live.Connection);
+            Assert.Equal($"{name}:default", named.SnapshotId);
+            Assert.Equal([name], named.Names);
+            Assert.Equal(source.SandboxId, named.SandboxId);
 
-        var byName = new List<SnapshotInfo>();
-        await foreach (var snapshot in Sandbox.ListSnapshots(new SnapshotQuery { Name = name }, live.Connection))
+            // A page at a time: one per page, newest first, then no more.
+            var pages = source.ListSnapshots(new SnapshotQuery { Limit = 1 });
+            var first = Assert.Single(await pages.NextItemsAsync());
+            Assert.True(pages.HasNext);
+            var second = Assert.Single(await pages.NextItemsAsync());
+            Assert.Equal([named.SnapshotId, unnamed.SnapshotId], [first.SnapshotId, second.SnapshotId]);
+            Assert.Equal(source.SandboxId, first.SandboxId);
+            Assert.True(first.SizeBytes > 0 && first.CreatedAt is not null);
+            if (pages.HasNext)
+            {
+                Assert.Empty(await pages.NextItemsAsync());
+            }
+
+            var byName = new List<SnapshotInfo>();
+            await foreach (var snapshot in Sandbox.ListSnapshots(new SnapshotQuery { Name = name }, live.Connection))
+            {
+                byName.Add(snapshot);
+            }
+
+            Assert.Equal(named.SnapshotId, Assert.Single(byName).SnapshotId);
+
+            await using (var child = await Sandbox.CreateAsync(live.Options() with { Template = name }))
+            {
+                Assert.Equal("from the snapshot", await child.Files.ReadAsync("/home/user/snap.txt"));
+                var refused = await Assert.ThrowsAsync<InvalidArgumentException>(() => Sandbox.DeleteSnapshotAsync(named.SnapshotId, live.Connection));
+                Assert.Contains("running sandboxes using it", refused.Message, StringComparison.Ordinal);
+            }
+
+            Assert.True(await Sandbox.DeleteSnapshotAsync(name, live.Connection));
+            Assert.False(await Sandbox.DeleteSnapshotAsync(name, live.Connection));
+            Assert.True(await Sandbox.DeleteSnapshotAsync(unnamed.SnapshotId, live.Connection));
+            Assert.Empty(await source.ListSnapshots().NextItemsAsync());
+        }
+        finally
         {
-            byName.Add(snapshot);
+            // A failed run leaves no snapshot on the shared server (its volume could not be unmounted with one).
+            await Sandbox.DeleteSnapshotAsync(unnamed.SnapshotId, live.Connection);
+            await Sandbox.DeleteSnapshotAsync(name, live.Connection);
         }
-
-        Assert.Equal(named.SnapshotId, Assert.Single(byName).SnapshotId);
-
-        await using (var child = await Sandbox.CreateAsync(live.Options() with { Template = name }))
-        {
-            Assert.Equal("from the snapshot", await child.Files.ReadAsync("/home/user/snap.txt"));
-            var refused = await Assert.ThrowsAsync<InvalidArgumentException>(() => Sandbox.DeleteSnapshotAsync(named.SnapshotId, live.Connection));
-            Assert.Contains("running sandboxes using it", refused.Message, StringComparison.Ordinal);
-        }
-
-        Assert.True(await Sandbox.DeleteSnapshotAsync(name, live.Connection));
-        Assert.False(await Sandbox.DeleteSnapshotAsync(name, live.Connection));
-        Assert.True(await Sandbox.DeleteSnapshotAsync(unnamed.SnapshotId, live.Connection));
-        Assert.Empty(await source.ListSnapshots().NextItemsAsync());
     }
 
     [Fact]
