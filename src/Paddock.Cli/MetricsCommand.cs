@@ -6,7 +6,10 @@ using Spectre.Console;
 
 namespace Paddock.Cli;
 
-/// <summary><c>paddock sandbox metrics ID</c>: the sandbox's CPU, memory and disk use now (none while it is paused).</summary>
+/// <summary>
+/// <c>paddock sandbox metrics ID</c>: the sandbox's CPU, memory and disk use now; a paused one uses no CPU, and its
+/// disk (and, frozen, its memory) while paused as while it runs.
+/// </summary>
 internal static class MetricsCommand
 {
     private const double MiB = 1024 * 1024;
@@ -36,7 +39,7 @@ internal static class MetricsCommand
 
             if (samples.Count == 0)
             {
-                await Console.Error.WriteLineAsync($"paddock: no metrics for sandbox {sandboxId} (a paused sandbox has none)");
+                await Console.Error.WriteLineAsync($"paddock: no metrics for sandbox {sandboxId} right now (it was paused, resumed or killed while it was measured)");
                 return;
             }
 

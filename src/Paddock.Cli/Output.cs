@@ -43,6 +43,11 @@ internal static class Output
             json["killReason"] = row.KillReason;
         }
 
+        if (row.PausedAs is not null)
+        {
+            json["pausedAs"] = row.PausedAs;
+        }
+
         return json;
     }
 
@@ -60,7 +65,7 @@ internal static class Output
             table.AddRow(
                 Markup.Escape(s.SandboxId),
                 Markup.Escape(s.Name ?? s.TemplateId),
-                State(s.State),
+                State(s.State, s.PausedAs),
                 Relative(s.StartedAt - now),
                 s.State switch
                 {
@@ -80,10 +85,10 @@ internal static class Output
         var now = DateTimeOffset.UtcNow;
         grid.AddRow("Sandbox", Markup.Escape(info.SandboxId));
         grid.AddRow("Template", Markup.Escape(info.Name is null ? info.TemplateId : $"{info.Name} ({info.TemplateId})"));
-        grid.AddRow("State", State(info.State == SandboxState.Paused ? "paused" : "running"));
+        grid.AddRow("State", State(info.State == SandboxState.Paused ? "paused" : "running", SandboxRow.PauseKindName(info.PausedAs)));
         grid.AddRow("Started", $"{info.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({Relative(info.StartedAt - now)})");
         grid.AddRow("Ends", info.State == SandboxState.Paused ? "-" : $"{info.EndAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} ({Relative(info.EndAt - now)})");
-        grid.AddRow("Resources", $"{info.CpuCount} CPU, {info.MemoryMB} MiB");
+        grid.AddRow("Resources", info.DiskSizeMB is { } disk ? $"{info.CpuCount} CPU, {info.MemoryMB} MiB, {disk} MiB disk" : $"{info.CpuCount} CPU, {info.MemoryMB} MiB");
         grid.AddRow("Metadata", Markup.Escape(string.Join(", ", info.Metadata.Select(m => $"{m.Key}={m.Value}"))));
         AnsiConsole.Write(grid);
     }
@@ -99,8 +104,10 @@ internal static class Output
         return offset >= TimeSpan.Zero ? "in " + text : text + " ago";
     }
 
-    private static string State(string state) => state switch
+    // A paused sandbox on disk says so: resuming it is a cold boot, and its processes are gone.
+    private static string State(string state, string? pausedAs = null) => state switch
     {
+        "paused" when pausedAs == "filesystem" => "[yellow]paused (on disk)[/]",
         "paused" => "[yellow]paused[/]",
         "killed" => "[grey]killed[/]",
         _ => "[green]running[/]",

@@ -45,5 +45,6 @@ var root = new RootCommand("Paddock: isolated code-execution sandboxes") { apiUr
 root.Subcommands.Add(ServerCommand.Build());
 root.Subcommands.Add(SandboxCommands.Build(Connection));
 root.Subcommands.Add(TemplateCommands.Build(Connection));
+root.Subcommands.Add(SnapshotCommands.Build(Connection));
 var parsed = root.Parse(args);
 return ParseErrors.Found(parsed) ? await ParseErrors.ReportAsync(parsed) : await parsed.InvokeAsync();

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Paddock.Cli;
 
-/// <summary><c>paddock sandbox …</c>: create, list, inspect, pause, resume, time out, kill, exec, files, connect, logs, metrics.</summary>
+/// <summary><c>paddock sandbox …</c>: create, list, inspect, pause, resume, time out, kill, exec, files, connect, logs, metrics, fork.</summary>
 internal static class SandboxCommands
 {
     private static readonly Option<bool> s_json = new("--json") { Description = "Print JSON (for scripts) instead of tables" };
@@ -28,16 +28,29 @@ internal static class SandboxCommands
         sandbox.Subcommands.Add(ConnectCommand.Build(connection, id));
         sandbox.Subcommands.Add(LogsCommand.Build(connection, id));
         sandbox.Subcommands.Add(MetricsCommand.Build(connection, id));
+        sandbox.Subcommands.Add(ForkCommand.Build(connection, id));
         return sandbox;
     }
 
     private static Command Create(Func<ParseResult, ConnectionOptions> connection, Option<int> timeout)
     {
-        var template = new Option<string>("--template", "-t") { Description = "Template id or alias", DefaultValueFactory = _ => "base" };
+        var template = new Option<string>("--template", "-t") { Description = "Template id or alias, or a snapshot's id or name", DefaultValueFactory = _ => "base" };
         var metadata = KeyValueOption.Create("--metadata", "-m", "A key=value label (repeatable)");
         var env = KeyValueOption.Create("--env", "-e", "A KEY=VALUE environment variable for everything run in the sandbox (repeatable)");
         var autoPause = new Option<bool>("--auto-pause") { Description = "Pause the sandbox when its timeout passes, instead of killing it" };
-        var create = new Command("create", "Create a sandbox and print its id") { template, timeout, metadata, env, autoPause, s_json };
+        var autoPauseToDisk = new Option<bool>("--auto-pause-to-disk") { Description = "With --auto-pause: keep its files only (no memory held while paused)" };
+        var autoResume = new Option<bool>("--auto-resume") { Description = "With --auto-pause: resume it when traffic reaches it while paused" };
+        var create = new Command("create", "Create a sandbox (from a template, or a snapshot's id or name) and print its id")
+        {
+            template, timeout, metadata, env, autoPause, autoPauseToDisk, autoResume, s_json,
+        };
+        create.Validators.Add(result =>
+        {
+            if ((result.GetValue(autoPauseToDisk) || result.GetValue(autoResume)) && !result.GetValue(autoPause))
+            {
+                result.AddError("--auto-pause-to-disk and --auto-resume go with --auto-pause");
+            }
+        });
         create.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
             var options = new SandboxOptions
@@ -47,6 +60,8 @@ internal static class SandboxCommands
                 Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 Metadata = KeyValueOption.Pairs(parse.GetValue(metadata)),
                 EnvVars = KeyValueOption.Pairs(parse.GetValue(env)),
+                AutoPauseMemory = parse.GetValue(autoPauseToDisk) ? false : null,
+                AutoResume = parse.GetValue(autoResume) ? true : null,
             };
             var created = await Spin(parse, "Creating a sandbox…", () => parse.GetValue(autoPause)
                 ? Sandbox.BetaCreateAsync(autoPause: true, options, ct)
@@ -142,12 +157,20 @@ internal static class SandboxCommands
 
     private static Command Pause(Func<ParseResult, ConnectionOptions> connection, Argument<string> id)
     {
-        var pause = new Command("pause", "Pause a sandbox (memory and files kept); saying so if it already was") { id };
+        var toDisk = new Option<bool>("--to-disk")
+        {
+            Description = "Keep its files only (E2B's keepMemory: false): its processes end, its memory is freed, and a resume boots it afresh",
+        };
+        var pause = new Command("pause", "Pause a sandbox (memory and files kept, or its files only with --to-disk); saying so if it already was") { id, toDisk };
         pause.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
         {
             var sandboxId = parse.GetValue(id)!;
-            var paused = await Spin(parse, "Pausing…", () => Sandbox.PauseAsync(sandboxId, connection(parse), ct));
-            Console.Out.WriteLine(paused ? $"sandbox {sandboxId} paused" : $"sandbox {sandboxId} was already paused");
+            var onDisk = parse.GetValue(toDisk);
+            var paused = await Spin(parse, "Pausing…", () => Sandbox.PauseAsync(sandboxId, keepMemory: !onDisk, connection(parse), ct));
+            Console.Out.WriteLine(
+                !paused ? $"sandbox {sandboxId} was already paused"
+                : onDisk ? $"sandbox {sandboxId} paused on disk (its files kept; a resume boots it afresh)"
+                : $"sandbox {sandboxId} paused");
         }));
         return pause;
     }

@@ -6,7 +6,8 @@ namespace Paddock.Cli;
 
 /// <summary>
 /// A sandbox as the CLI prints it: from the SDK's <see cref="SandboxInfo"/> (running, paused) or from the API's
-/// JSON for killed sandboxes, which the SDK cannot express (they also say why they ended).
+/// JSON for killed sandboxes, which the SDK cannot express (they also say why they ended). A paused one says how
+/// it is kept (<c>memory</c> or <c>filesystem</c>).
 /// </summary>
 internal sealed record SandboxRow(
     string SandboxId,
@@ -18,11 +19,20 @@ internal sealed record SandboxRow(
     int CpuCount,
     int MemoryMB,
     IReadOnlyDictionary<string, string> Metadata,
-    string? KillReason = null)
+    string? KillReason = null,
+    string? PausedAs = null)
 {
     public static SandboxRow From(SandboxInfo info) => new(
         info.SandboxId, info.TemplateId, info.Name, info.State == SandboxState.Paused ? "paused" : "running",
-        info.StartedAt, info.EndAt, info.CpuCount, info.MemoryMB, info.Metadata);
+        info.StartedAt, info.EndAt, info.CpuCount, info.MemoryMB, info.Metadata, PausedAs: PauseKindName(info.PausedAs));
+
+    /// <summary>How a paused sandbox is kept, as the API names it: <c>memory</c> (frozen) or <c>filesystem</c> (on disk).</summary>
+    public static string? PauseKindName(SandboxPauseKind? kind) => kind switch
+    {
+        SandboxPauseKind.Memory => "memory",
+        SandboxPauseKind.Filesystem => "filesystem",
+        _ => null,
+    };
 
     /// <summary>From an entry of <c>GET /v2/sandboxes</c> (E2B's <c>ListedSandbox</c>, with Paddock's <c>killReason</c>).</summary>
     public static SandboxRow FromJson(JsonNode json)
@@ -43,7 +53,8 @@ internal sealed record SandboxRow(
             json["cpuCount"]?.GetValue<int>() ?? 0,
             json["memoryMB"]?.GetValue<int>() ?? 0,
             metadata,
-            json["killReason"]?.GetValue<string>());
+            json["killReason"]?.GetValue<string>(),
+            json["pausedAs"]?.GetValue<string>());
     }
 
     private static DateTimeOffset Time(JsonNode? value) => value?.GetValue<string>() is { } text

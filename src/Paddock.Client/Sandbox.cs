@@ -7,7 +7,8 @@ namespace Paddock.Client;
 /// <summary>
 /// An isolated sandbox: create one with <see cref="CreateAsync(SandboxOptions?, CancellationToken)"/>,
 /// run commands (<see cref="Commands"/>) and code (<see cref="RunCodeAsync"/>), move files
-/// (<see cref="Files"/>), and kill it, or let <c>await using</c> kill it for you.
+/// (<see cref="Files"/>), pause it (keeping its memory, or its files only), snapshot or fork it, and kill it, or let
+/// <c>await using</c> kill it for you.
 /// </summary>
 public partial class Sandbox : IAsyncDisposable
 {
@@ -111,7 +112,17 @@ public partial class Sandbox : IAsyncDisposable
 
     /// <summary>Pauses a sandbox by id: true, or false when it was already paused.</summary>
     public static Task<bool> PauseAsync(string sandboxId, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
-        PauseAsync(ControlPlane.For(connection), sandboxId, cancellationToken);
+        PauseAsync(ControlPlane.For(connection), sandboxId, keepMemory: true, cancellationToken);
+
+    /// <summary>Pauses a sandbox by id, keeping its memory or only its files (see the instance method).</summary>
+    /// <param name="sandboxId">The sandbox's id.</param>
+    /// <param name="keepMemory">True: frozen, memory and files kept. False: its files only, and a resume boots it afresh.</param>
+    /// <param name="connection">Where the API is; the environment's settings when not given.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>True, or false when it was already paused.</returns>
+    /// <exception cref="SandboxNotFoundException">No such sandbox, or it was killed.</exception>
+    public static Task<bool> PauseAsync(string sandboxId, bool keepMemory, ConnectionOptions? connection = null, CancellationToken cancellationToken = default) =>
+        PauseAsync(ControlPlane.For(connection), sandboxId, keepMemory, cancellationToken);
 
     /// <summary>Lists running and paused sandboxes, newest first, a page at a time.</summary>
     public static SandboxPaginator List(SandboxQuery? query = null, ConnectionOptions? connection = null) =>
@@ -167,12 +178,25 @@ public partial class Sandbox : IAsyncDisposable
         return SandboxInfo.FromJson(json!);
     }
 
-    /// <summary>Pauses the sandbox: true, or false when it was already paused.</summary>
-    public virtual Task<bool> PauseAsync(CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, cancellationToken);
+    /// <summary>Pauses the sandbox, memory and files kept: true, or false when it was already paused.</summary>
+    public virtual Task<bool> PauseAsync(CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, keepMemory: true, cancellationToken);
 
-    internal static async Task<bool> PauseAsync(ControlPlane api, string sandboxId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pauses the sandbox (E2B's <c>pause({keepMemory})</c>). With <paramref name="keepMemory"/> it is frozen: its
+    /// processes and memory are kept and a resume finds them as they were. Without, only its files are kept: every
+    /// process ends and its memory is freed, and a resume boots it afresh over the same files (same id and access
+    /// token). A pause of files only holds no memory however long it lasts, and survives a restart of the host.
+    /// </summary>
+    /// <param name="keepMemory">True: frozen, memory and files kept. False: its files only.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>True, or false when it was already paused.</returns>
+    /// <exception cref="SandboxNotFoundException">The sandbox was killed.</exception>
+    public virtual Task<bool> PauseAsync(bool keepMemory, CancellationToken cancellationToken = default) => PauseAsync(_api, SandboxId, keepMemory, cancellationToken);
+
+    internal static async Task<bool> PauseAsync(ControlPlane api, string sandboxId, bool keepMemory, CancellationToken cancellationToken)
     {
-        var (status, _, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/pause", new JsonObject(), cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
+        var body = new JsonObject { ["memory"] = keepMemory };
+        var (status, _, _) = await api.SendAsync(HttpMethod.Post, $"sandboxes/{Escape(sandboxId)}/pause", body, cancellationToken, HttpStatusCode.Conflict).ConfigureAwait(false);
         return status != HttpStatusCode.Conflict;
     }
 
@@ -241,6 +265,16 @@ public partial class Sandbox : IAsyncDisposable
         if ((autoPause ?? options.AutoPause) is { } pause)
         {
             body["autoPause"] = pause;
+        }
+
+        if (options.AutoPauseMemory is { } pauseMemory)
+        {
+            body["autoPauseMemory"] = pauseMemory;
+        }
+
+        if (options.AutoResume is { } resume)
+        {
+            body["autoResume"] = new JsonObject { ["enabled"] = resume };
         }
 
         if (options.Metadata is { Count: > 0 } metadata)

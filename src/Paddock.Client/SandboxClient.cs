@@ -59,7 +59,26 @@ public class SandboxClient : ISandboxClient
 
     /// <inheritdoc />
     public virtual Task<bool> PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
-        Sandbox.PauseAsync(_api, sandboxId, cancellationToken);
+        Sandbox.PauseAsync(_api, sandboxId, keepMemory: true, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> PauseAsync(string sandboxId, bool keepMemory, CancellationToken cancellationToken = default) =>
+        Sandbox.PauseAsync(_api, sandboxId, keepMemory, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<SnapshotInfo> CreateSnapshotAsync(string sandboxId, string? name = null, CancellationToken cancellationToken = default) =>
+        Sandbox.CreateSnapshotAsync(_api, sandboxId, name, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual SnapshotPaginator ListSnapshots(SnapshotQuery? query = null) => new(_api, query ?? new SnapshotQuery());
+
+    /// <inheritdoc />
+    public virtual Task<bool> DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default) =>
+        Sandbox.DeleteSnapshotAsync(_api, snapshotId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<IReadOnlyList<Sandbox>> ForkAsync(string sandboxId, int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Sandbox.ForkAsync(_api, sandboxId, count, timeout, cancellationToken);
 
     /// <inheritdoc />
     public virtual SandboxPaginator List(SandboxQuery? query = null) => new(_api, query ?? new SandboxQuery());

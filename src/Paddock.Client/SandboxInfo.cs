@@ -30,6 +30,15 @@ public sealed record SandboxInfo(
     /// <summary>Its outbound rules, when it has any.</summary>
     public SandboxNetwork? Network { get; init; }
 
+    /// <summary>
+    /// How a paused sandbox is kept: <see cref="SandboxPauseKind.Memory"/> (frozen) or <see cref="SandboxPauseKind.Filesystem"/>
+    /// (its files only; a resume boots it afresh). Null when it is not paused, or the server does not say (E2B's cloud).
+    /// </summary>
+    public SandboxPauseKind? PausedAs { get; init; }
+
+    /// <summary>The most its writable layer may hold, in MiB (its disk quota), paused or running; null when the server does not say.</summary>
+    public int? DiskSizeMB { get; init; }
+
     internal static SandboxInfo FromJson(JsonNode json)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -55,6 +64,13 @@ public sealed record SandboxInfo(
             json["memoryMB"]?.GetValue<int>() ?? 0)
         {
             AllowInternetAccess = json["allowInternetAccess"]?.GetValue<bool>(),
+            PausedAs = json["pausedAs"]?.GetValue<string>() switch
+            {
+                "memory" => SandboxPauseKind.Memory,
+                "filesystem" => SandboxPauseKind.Filesystem,
+                _ => null,
+            },
+            DiskSizeMB = json["diskSizeMB"]?.GetValue<int>(),
             Network = json["network"] is JsonObject network
                 ? new SandboxNetwork
                 {

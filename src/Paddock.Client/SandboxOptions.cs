@@ -3,7 +3,7 @@ namespace Paddock.Client;
 /// <summary>How to create a sandbox. Every property is optional.</summary>
 public sealed record SandboxOptions
 {
-    /// <summary>The template id or alias; <c>base</c> by default.</summary>
+    /// <summary>The template id or alias, or a snapshot's id or name (<see cref="Sandbox.CreateSnapshotAsync(string?, CancellationToken)"/>) to start from its files; <c>base</c> by default.</summary>
     public string Template { get; init; } = "base";
 
     /// <summary>How long the sandbox lives before it is killed (or paused, with auto-pause). 5 minutes by default.</summary>
@@ -20,6 +20,19 @@ public sealed record SandboxOptions
 
     /// <summary>Pause the sandbox instead of killing it when its timeout passes (connect to it to resume it). Off by default.</summary>
     public bool? AutoPause { get; init; }
+
+    /// <summary>
+    /// What the auto-pause keeps (with <see cref="AutoPause"/>): memory and files (true, the server's default), or its
+    /// files only (false: nothing held in memory while paused, and a resume boots it afresh over its files). False
+    /// cannot be combined with <see cref="AutoResume"/>.
+    /// </summary>
+    public bool? AutoPauseMemory { get; init; }
+
+    /// <summary>
+    /// Resume the sandbox when traffic reaches it while it is paused (with <see cref="AutoPause"/>): a request to any
+    /// of its ports wakes it, if it carries the credentials the sandbox asks for. Off by default.
+    /// </summary>
+    public bool? AutoResume { get; init; }
 
     /// <summary>Whether the sandbox may reach the internet.</summary>
     public bool? AllowInternetAccess { get; init; }

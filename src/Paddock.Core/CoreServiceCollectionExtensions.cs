@@ -19,6 +19,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<SandboxEvents>();
         services.TryAddSingleton<SandboxLogReader>();
         services.TryAddSingleton<LifecycleService>();
+        services.TryAddSingleton<DiskAccounting>();
         return services;
     }
 }

@@ -99,7 +99,7 @@ public sealed class LifecycleCommandTests(CliServer live)
     }
 
     [Fact]
-    public async Task Metrics_ShowTheSandboxesUse_AndNoneWhilePaused()
+    public async Task Metrics_ShowTheSandboxesUse_AndItsDiskWhilePaused()
     {
         var id = await CreateAsync();
         try
@@ -112,9 +112,10 @@ public sealed class LifecycleCommandTests(CliServer live)
             Assert.Contains("MiB", (await live.PaddockAsync("sandbox", "metrics", id)).Stdout, StringComparison.Ordinal);
 
             await live.PaddockAsync("sandbox", "pause", id);
-            var paused = await live.PaddockAsync("sandbox", "metrics", id);
+            var paused = await live.PaddockAsync("sandbox", "metrics", id, "--json");
             Assert.Equal(0, paused.ExitCode);
-            Assert.Contains("paused", paused.Stderr, StringComparison.Ordinal);
+            var pausedSample = Assert.Single(JsonDocument.Parse(paused.Stdout).RootElement.EnumerateArray());
+            Assert.InRange(pausedSample.GetProperty("diskUsed").GetInt64(), 1, pausedSample.GetProperty("diskTotal").GetInt64());
             Assert.Equal(3, (await live.PaddockAsync("sandbox", "metrics", "nosuchsandbox000000000")).ExitCode);
         }
         finally

@@ -10,7 +10,7 @@ namespace Paddock.Client.Tests;
 public sealed class ObservabilityTests(LiveServer live)
 {
     [Fact]
-    public async Task Metrics_AreOneCurrentSample_WhileRunning_AndNoneWhilePaused()
+    public async Task Metrics_AreOneCurrentSample_WhileRunning_AndWhilePaused()
     {
         await using var sandbox = await Sandbox.CreateAsync(live.Options());
         // 64 MiB held by a process: the sample must see it.
@@ -25,8 +25,20 @@ public sealed class ObservabilityTests(LiveServer live)
         Assert.InRange(sample.DiskUsed, 1, sample.DiskTotal);
         Assert.Empty(await sandbox.GetMetricsAsync(start: DateTimeOffset.UtcNow.AddHours(1)));
 
+        // Frozen, it uses no CPU and still holds its memory and its disk.
         Assert.True(await sandbox.PauseAsync());
-        Assert.Empty(await Sandbox.GetMetricsAsync(sandbox.SandboxId, connection: live.Connection));
+        var frozen = Assert.Single(await Sandbox.GetMetricsAsync(sandbox.SandboxId, connection: live.Connection));
+        Assert.InRange(frozen.CpuUsedPct, 0, 1);
+        Assert.InRange(frozen.MemUsed, 64L * 1024 * 1024, frozen.MemTotal);
+        Assert.InRange(frozen.DiskUsed, 1, frozen.DiskTotal);
+
+        // On disk, it holds no memory, only its disk.
+        await Sandbox.ConnectAsync(sandbox.SandboxId, connection: live.Connection);
+        Assert.True(await sandbox.PauseAsync(keepMemory: false));
+        var onDisk = Assert.Single(await sandbox.GetMetricsAsync());
+        Assert.Equal((0d, 0L), (onDisk.CpuUsedPct, onDisk.MemUsed));
+        Assert.Equal(sample.DiskTotal, onDisk.DiskTotal);
+        Assert.InRange(onDisk.DiskUsed, 1, onDisk.DiskTotal);
     }
 
     [Fact]

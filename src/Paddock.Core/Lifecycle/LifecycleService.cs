@@ -163,24 +163,26 @@ public sealed class LifecycleService : IDisposable
     public async Task<SandboxRecord> GetAsync(string id, CancellationToken cancellationToken) =>
         Visible(id, await _store.GetAsync(id, cancellationToken));
 
-    /// <summary>What a sandbox uses now; null while it is paused (a frozen sandbox uses nothing).</summary>
+    /// <summary>
+    /// What a sandbox uses now: a running or frozen one as the runtime samples it; one paused on disk no CPU and no
+    /// memory, only its layer's disk. Null when it stopped being what it was while it was sampled (killed, paused,
+    /// resumed).
+    /// </summary>
     public async Task<SandboxUsage?> GetUsageAsync(string id, CancellationToken cancellationToken)
     {
         var record = await GetAsync(id, cancellationToken);
-        if (record.State != SandboxState.Running)
-        {
-            return null;
-        }
 
         // Not under the sandbox's lock: the sample takes a while, and a pause or kill must not wait for it.
         try
         {
-            return await _runtime.GetUsageAsync(id, cancellationToken);
+            return record.PausedAs == PauseKind.Filesystem
+                ? OnDisk(record, await _runtime.GetDiskAsync(id, cancellationToken))
+                : await _runtime.GetUsageAsync(id, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Killed while it was sampled (its cgroups went away): then there is no sample, which is not an error.
-            if ((await _store.GetAsync(id, cancellationToken))?.State == SandboxState.Running)
+            // Its cgroups or its layer went away meanwhile: then there is no sample, which is not an error.
+            if ((await _store.GetAsync(id, cancellationToken)) is { } now && now.State == record.State && now.PausedAs == record.PausedAs)
             {
                 throw;
             }
@@ -364,6 +366,18 @@ public sealed class LifecycleService : IDisposable
         coldBoot && record is { State: SandboxState.Paused, PausedAs: PauseKind.Memory }
             ? await _changes.DemoteAsync(record, "a cold boot was asked for on resume")
             : record;
+
+    private SandboxUsage OnDisk(SandboxRecord record, SandboxDisk disk) => new()
+    {
+        Timestamp = _changes.Now,
+        CpuCount = record.CpuCount,
+        CpuUsedPercent = 0,
+        MemoryUsedBytes = 0,
+        MemoryTotalBytes = record.MemoryMB * 1024L * 1024,
+        MemoryCacheBytes = 0,
+        DiskUsedBytes = disk.UsedBytes,
+        DiskTotalBytes = disk.LimitBytes,
+    };
 
     private static SandboxRecord Visible(string id, SandboxRecord? record) => record switch
     {

@@ -45,6 +45,8 @@ public interface ISandboxRuntime
     /// returns. A sandbox without a network (the server's networking off) has nothing to change.
     /// </summary>
     Task UpdateEgressAsync(string sandboxId, EgressRules rules, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Ends a sandbox's processes and removes its container, keeping its writable layer; succeeds when only the
     /// layer is left already. Throws <see cref="InvalidOperationException"/> when there is no layer to keep.
     /// </summary>
@@ -88,8 +90,17 @@ public interface ISandboxRuntime
     /// <summary>Every sandbox the runtime holds any resource of, with the state of its container.</summary>
     Task<IReadOnlyDictionary<string, RuntimeSandboxStatus>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>What a running sandbox uses now (CPU over a short sample, memory, disk), measured by the host.</summary>
+    /// <summary>
+    /// What a running or frozen sandbox uses now (CPU over a short sample, memory, disk), measured by the host.
+    /// </summary>
     Task<SandboxUsage> GetUsageAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a sandbox's writable layer holds and may hold, whether it runs, is frozen or is stopped with its files
+    /// kept: the quota's own counters, read without walking any file. Throws <see cref="InvalidOperationException"/>
+    /// when the runtime holds no layer for it.
+    /// </summary>
+    Task<SandboxDisk> GetDiskAsync(string sandboxId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sandboxes whose init ended without <see cref="DeleteAsync"/> being asked (killed for want of memory,

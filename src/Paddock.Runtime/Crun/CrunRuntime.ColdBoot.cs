@@ -39,15 +39,26 @@ public sealed partial class CrunRuntime
             throw new InvalidOperationException($"sandbox {id} has no kept layer to boot from");
         }
 
+        // The host writes its own files into the bundle at every boot (the container's config, the agent's settings,
+        // the resolver's files; the overlay its work dir), in the subvolume the sandbox's quota limits: a sandbox that
+        // filled its quota before it was stopped would never boot again. The limit is lifted for them, and put back
+        // before anything of the sandbox runs (and whatever happens); the sandbox's own writes are then refused past
+        // it as before.
+        var limit = spec.DiskSizeMB > 0 ? spec.DiskSizeMB * 1024L * 1024 : _volume.LimitBytes(id);
+        _volume.LiftLimit(id);
         try
         {
-            await BootAsync(spec, slot, cancellationToken);
+            await BootAsync(spec, slot, cancellationToken, beforeStart: () => _volume.Limit(id, limit));
         }
         catch
         {
             // A failed cold boot leaves the sandbox as it was: stopped, its files kept.
             await StopAsync(id, CancellationToken.None);
             throw;
+        }
+        finally
+        {
+            _volume.Limit(id, limit);
         }
     }
 }

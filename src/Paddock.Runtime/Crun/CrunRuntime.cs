@@ -95,8 +95,9 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
     }
 
     // Mounts the root filesystem over the sandbox's layer and runs its container until its agent answers: the
-    // second half of a create, and all of a cold start over a kept layer.
-    private async Task BootAsync(SandboxSpec spec, int slot, CancellationToken cancellationToken)
+    // second half of a create, and all of a cold start over a kept layer. beforeStart runs once the host has
+    // written everything it writes, before the sandbox's first process starts.
+    private async Task BootAsync(SandboxSpec spec, int slot, CancellationToken cancellationToken, Action? beforeStart = null)
     {
         var id = spec.SandboxId;
         var bundle = _options.BundleOf(id);
@@ -121,6 +122,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         // Its namespace exists from create on; it gets its network before anything in it runs.
         await _network.AttachAsync(id, bundle, ReadPid(bundle), spec.Egress, cancellationToken);
         SandboxCgroups.CreateWorkGroups(id, spec.MemoryMB * 1024L * 1024, _options.PidsLimit, _host.Facts.SwapAccounting, (uint)hostRoot);
+        beforeStart?.Invoke();
         await CrunAsync(cancellationToken, "start", id);
         _watcher.Watch(id, ReadPid(bundle));
 
@@ -229,6 +231,12 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
             DiskTotalBytes = _volume.LimitBytes(sandboxId),
         };
     }
+
+    /// <inheritdoc />
+    public Task<SandboxDisk> GetDiskAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Directory.Exists(UpperDirOf(sandboxId))
+            ? Task.FromResult(new SandboxDisk(_volume.UsedBytes(sandboxId), _volume.LimitBytes(sandboxId)))
+            : Task.FromException<SandboxDisk>(new InvalidOperationException($"sandbox {sandboxId} has no writable layer here"));
 
     /// <inheritdoc />
     public async IAsyncEnumerable<SandboxExit> WatchExitsAsync([EnumeratorCancellation] CancellationToken cancellationToken)

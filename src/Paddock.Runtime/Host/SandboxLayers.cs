@@ -11,8 +11,8 @@ namespace Paddock.Runtime.Host;
 /// <summary>
 /// Snapshot layers on the sandbox volume: each a read-only btrfs snapshot of a sandbox's bundle subvolume (so
 /// it shares every block with the sandbox it was taken from, and with every sandbox made from it), in
-/// <c>&lt;volume&gt;/.snapshots/&lt;key&gt;</c>, with what it is in <c>&lt;key&gt;.json</c> beside it. Only its
-/// <c>upper/</c> is ever used: a sandbox made from it mounts that, id-mapped from the range of the sandbox it
+/// <c>&lt;volume&gt;/.snapshots/&lt;key&gt;</c>, with what it is in <c>&lt;key&gt;.json</c> beside it. It keeps the
+/// bundle's <c>upper/</c> and nothing else (none of the source's settings or secrets), and only that is used: a sandbox made from it mounts that, id-mapped from the range of the sandbox it
 /// was taken from to its own, as a lower layer between its writable layer and the template (and the layers
 /// of the snapshots under it). They live on the volume, so they survive restarts and reboots.
 /// </summary>
@@ -31,11 +31,17 @@ internal sealed class SandboxLayers(RuntimeOptions options)
         using (var root = OpenDirectory(Root))
         using (var source = OpenDirectory(options.BundleOf(snapshot.SandboxId)))
         {
-            Btrfs.SnapshotSubvolume((int)root.DangerousGetHandle(), (int)source.DangerousGetHandle(), key, readOnly: true);
+            Btrfs.SnapshotSubvolume((int)root.DangerousGetHandle(), (int)source.DangerousGetHandle(), key, readOnly: false);
         }
 
         try
         {
+            KeepLayerOnly(Path.Combine(Root, key));
+            using (var layer = OpenDirectory(Path.Combine(Root, key)))
+            {
+                Btrfs.MakeReadOnly((int)layer.DangerousGetHandle());
+            }
+
             var json = JsonSerializer.Serialize(new StoredLayer(snapshot, ownerIdBase), LayersJson.Default.StoredLayer);
             await File.WriteAllTextAsync(MetadataOf(key) + ".new", json, cancellationToken);
             File.Move(MetadataOf(key) + ".new", MetadataOf(key), overwrite: true);
@@ -103,6 +109,32 @@ internal sealed class SandboxLayers(RuntimeOptions options)
         if (Directory.Exists(Root) && !Directory.EnumerateFileSystemEntries(Root).Any())
         {
             Directory.Delete(Root);
+        }
+    }
+
+    // A snapshot of the bundle holds everything of the source sandbox the host put there: its container's config
+    // (its env vars), its network's addresses, and init.json with the agent's settings (its access token, its env
+    // vars). A snapshot outlives its source and serves other sandboxes, which use its upper/ and nothing else:
+    // all the rest goes before it is made read-only. What is kept is named, not what is removed, so a file the
+    // bundle gains later cannot end up in a snapshot by mistake. The top of the bundle is the host's own (the
+    // sandbox writes only under upper/, through the overlay), so nothing here follows a path the sandbox made.
+    private static void KeepLayerOnly(string layer)
+    {
+        foreach (var entry in new DirectoryInfo(layer).EnumerateFileSystemInfos())
+        {
+            if (entry.Name == "upper")
+            {
+                continue;
+            }
+
+            if (entry is DirectoryInfo { LinkTarget: null } directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
         }
     }
 

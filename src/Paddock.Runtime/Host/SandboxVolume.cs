@@ -118,15 +118,31 @@ internal sealed class SandboxVolume(RuntimeOptions options)
     /// </summary>
     public long UsedBytes(string sandboxId) => ReadQuotaGroup(sandboxId, "referenced") + ReadQuotaGroup(sandboxId, "rsv_data");
 
-    /// <summary>The most the sandbox's bundle may hold, in bytes.</summary>
+    /// <summary>The most the sandbox's bundle may hold, in bytes (<see cref="long.MaxValue"/> while its limit is lifted).</summary>
     public long LimitBytes(string sandboxId) => ReadQuotaGroup(sandboxId, "max_referenced");
+
+    /// <summary>Lifts the limit of a sandbox's bundle, for the host's own writes there (see <see cref="Limit"/>).</summary>
+    public void LiftLimit(string sandboxId)
+    {
+        using var bundle = OpenDirectory(Path.Combine(Root, sandboxId));
+        Btrfs.UnlimitSubvolume((int)bundle.DangerousGetHandle());
+    }
+
+    /// <summary>Limits what a sandbox's bundle may hold, in bytes; below what it holds already, only deletions succeed.</summary>
+    public void Limit(string sandboxId, long bytes)
+    {
+        using var bundle = OpenDirectory(Path.Combine(Root, sandboxId));
+        Btrfs.LimitSubvolume((int)bundle.DangerousGetHandle(), bytes);
+    }
 
     private long ReadQuotaGroup(string sandboxId, string counter)
     {
         using var bundle = OpenDirectory(Path.Combine(Root, sandboxId));
         var id = Btrfs.SubvolumeId((int)bundle.DangerousGetHandle());
         var path = $"/sys/fs/btrfs/{_filesystemId}/qgroups/0_{id.ToString(CultureInfo.InvariantCulture)}/{counter}";
-        return long.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+
+        // No limit reads as 2^64 - 1.
+        return (long)Math.Min(ulong.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture), long.MaxValue);
     }
 
     private async Task CreateImageAsync(CancellationToken cancellationToken)

@@ -25,6 +25,8 @@ internal static unsafe partial class Btrfs
     private static readonly ulong s_inoLookup = Ioctl(3, 18, 4096);
     private static readonly ulong s_fsInfo = Ioctl(2, 31, 1024);
     private static readonly ulong s_qgroupLimit = Ioctl(2, 43, 48);
+    private static readonly ulong s_subvolGetFlags = Ioctl(2, 25, 8);
+    private static readonly ulong s_subvolSetFlags = Ioctl(1, 26, 8);
 
     /// <summary>Turns simple quotas on for the filesystem of <paramref name="fd"/> (already on: nothing changes).</summary>
     public static void EnableSimpleQuotas(int fd)
@@ -63,6 +65,23 @@ internal static unsafe partial class Btrfs
         if (IoctlRaw(dirFd, s_snapCreateV2, args) != 0)
         {
             throw Libc.Error($"snapshotting a btrfs subvolume as {name}");
+        }
+    }
+
+    /// <summary>Makes the subvolume open as <paramref name="subvolumeFd"/> read-only (its other flags kept).</summary>
+    public static void MakeReadOnly(int subvolumeFd)
+    {
+        const ulong ReadOnlyFlag = 1 << 1;
+        ulong flags = 0;
+        if (IoctlRaw(subvolumeFd, s_subvolGetFlags, &flags) != 0)
+        {
+            throw Libc.Error("reading a btrfs subvolume's flags");
+        }
+
+        flags |= ReadOnlyFlag;
+        if (IoctlRaw(subvolumeFd, s_subvolSetFlags, &flags) != 0)
+        {
+            throw Libc.Error("making a btrfs subvolume read-only");
         }
     }
 

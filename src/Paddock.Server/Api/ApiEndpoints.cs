@@ -8,6 +8,7 @@ internal static class ApiEndpoints
     public static void MapPaddockApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", () => Results.Text("OK"));
+        app.MapGet("/metrics", Metrics.GetHostMetrics.HandleAsync);
 
         app.MapPost("/sandboxes", CreateSandbox.V1Async);
         app.MapPost("/v2/sandboxes", CreateSandbox.V2Async);

@@ -10,8 +10,8 @@ namespace Paddock.Server.Proxy;
 /// <summary>
 /// E2B's <c>autoResume</c>: a request to a paused sandbox created with it resumes the sandbox, and is then
 /// forwarded, instead of answering 502. The sandbox runs again for the timeout of its last run (at least E2B's
-/// five minutes). A request to the agent's port of a secure sandbox must carry its access token, as E2B's proxy
-/// asks before it resumes anything. Unlike E2B, a sandbox that Paddock itself moved to disk (after
+/// five minutes). A request to the agent's port of a secure sandbox must carry its access token, and one to any
+/// other port of a sandbox with private ports its traffic access token, as E2B asks before it resumes anything. Unlike E2B, a sandbox that Paddock itself moved to disk (after
 /// <see cref="LifecycleOptions.FreezeFor"/>, or because its processes were lost at a restart) is booted cold
 /// rather than refused: its owner asked for a memory pause and for traffic to wake it.
 /// </summary>
@@ -51,7 +51,9 @@ internal static class AutoResume
             return Outcome.NotResumable;
         }
 
-        if (target.Port == ISandboxRuntime.AgentPort && record.EnvdAccessToken is { } token && !CarriesToken(context.Request, token))
+        // Credentials first: a request that would be refused once the sandbox runs must not wake it (and so cost
+        // its owner a resume, and a cold boot's memory and CPU, for anyone who knows its id).
+        if (!MayWake(context.Request, target, record))
         {
             return Outcome.Forbidden;
         }
@@ -69,6 +71,13 @@ internal static class AutoResume
             return Outcome.NotResumable;
         }
     }
+
+    // What the running sandbox would ask of this request: the access token on the agent's port of a secure sandbox,
+    // the traffic access token on any other port of one with private ports.
+    private static bool MayWake(HttpRequest request, SandboxTarget target, SandboxRecord record) =>
+        target.Port == ISandboxRuntime.AgentPort
+            ? record.EnvdAccessToken is not { } token || CarriesToken(request, token)
+            : TrafficAccessCheck.Refusal(request, target, SandboxIngress.Of(record)) is null;
 
     private static bool CarriesToken(HttpRequest request, string token) =>
         request.Headers["X-Access-Token"].ToString() is { Length: > 0 } given

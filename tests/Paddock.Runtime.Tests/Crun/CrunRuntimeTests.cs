@@ -114,6 +114,45 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(Options.DataDir, "sandboxes", id)));
     }
 
+    [Fact]
+    public async Task Snapshot_HoldsTheLayerOnly_NoneOfTheSourcesSecrets()
+    {
+        var runtime = Runtime();
+        var id = "itestsecret" + Random.Shared.Next(100000, 999999);
+        var token = System.Security.Cryptography.RandomNumberGenerator.GetHexString(64, lowercase: true);
+        var secretEnv = "env-" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var spec = Spec(id) with { EnvdAccessToken = token, EnvVars = new Dictionary<string, string> { ["API_SECRET"] = secretEnv } };
+        var snapshot = new Core.Snapshots.SnapshotRecord { Id = "isecret" + Random.Shared.Next(100000, 999999) + ":default", SandboxId = id, TemplateId = "base", CreatedAt = DateTimeOffset.UtcNow };
+        await runtime.CreateAsync(spec, CancellationToken.None);
+        try
+        {
+            var (exit, _) = await RunAsync("crun", "--root", Options.ResolvedCrunRoot, "exec", id, "/bin/sh", "-c", "echo kept > /home/user/kept.txt && sync");
+            Assert.Equal(0, exit);
+            await runtime.SnapshotAsync(snapshot, freeze: true, CancellationToken.None);
+
+            var layers = Path.Combine(Options.DataDir, "sandboxes", SandboxLayers.DirectoryName);
+            var layer = Assert.Single(Directory.GetDirectories(layers));
+            Assert.Equal(["upper"], Directory.GetFileSystemEntries(layer).Select(Path.GetFileName));
+            Assert.Equal("kept\n", File.ReadAllText(Path.Combine(layer, "upper", "home", "user", "kept.txt")));
+            var files = Directory.EnumerateFiles(layers, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).ToList();
+            Assert.NotEmpty(files);
+            foreach (var file in files.Where(f => new FileInfo(f).LinkTarget is null))
+            {
+                var text = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file));
+                Assert.False(text.Contains(token, StringComparison.Ordinal), $"{file} holds the source's access token");
+                Assert.False(text.Contains(secretEnv, StringComparison.Ordinal), $"{file} holds the source's env var");
+            }
+
+            // Read-only, as before: nothing can change a layer sandboxes stand on.
+            Assert.ThrowsAny<IOException>(() => File.WriteAllText(Path.Combine(layer, "upper", "new.txt"), "x"));
+        }
+        finally
+        {
+            await runtime.DeleteSnapshotAsync(snapshot.Id, CancellationToken.None);
+            await runtime.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
     private static async Task<(int, string)> RunAsync(string file, params string[] args)
     {
         var result = await CommandRunner.TryRunAsync(file, args, CancellationToken.None);

@@ -75,6 +75,26 @@ public abstract class SandboxRuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Disk_IsCounted_WhileRunning_Frozen_AndStopped_AndNotOnceDeleted()
+    {
+        var id = await CreateAsync();
+        const long Quota = 1024L * 1024 * 1024;
+        var running = await Runtime.GetDiskAsync(id, default);
+        Assert.Equal(Quota, running.LimitBytes);
+        Assert.InRange(running.UsedBytes, 1, Quota);
+
+        await Runtime.PauseAsync(id, default);
+        Assert.Equal(Quota, (await Runtime.GetDiskAsync(id, default)).LimitBytes);
+        await Runtime.StopAsync(id, default);
+        var stopped = await Runtime.GetDiskAsync(id, default);
+        Assert.Equal(Quota, stopped.LimitBytes);
+        Assert.InRange(stopped.UsedBytes, 1, Quota);
+
+        await Runtime.DeleteAsync(id, default);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Runtime.GetDiskAsync(id, default));
+    }
+
+    [Fact]
     public async Task AnInitThatEnds_IsReported_AndTheSandboxCanThenBeDeleted()
     {
         var id = await CreateAsync();

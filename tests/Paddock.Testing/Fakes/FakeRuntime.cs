@@ -125,9 +125,9 @@ public sealed class FakeRuntime : ISandboxRuntime
                 throw new InvalidOperationException($"no container {snapshot.SandboxId}");
             }
 
-            Snapshots[snapshot.Id] = snapshot;
+            Snapshots[snapshot.Id] = snapshot with { SizeBytes = DiskUsedBytes };
         });
-        return snapshot;
+        return Snapshots[snapshot.Id];
     }
 
     public Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(CancellationToken cancellationToken)
@@ -186,10 +186,23 @@ public sealed class FakeRuntime : ISandboxRuntime
                     MemoryUsedBytes = 10 << 20,
                     MemoryTotalBytes = spec.MemoryMB * 1024L * 1024,
                     MemoryCacheBytes = 1 << 20,
-                    DiskUsedBytes = 4096,
+                    DiskUsedBytes = DiskUsedBytes,
                     DiskTotalBytes = spec.DiskSizeMB * 1024L * 1024,
                 })
                 : Task.FromException<SandboxUsage>(new InvalidOperationException($"no container {sandboxId}"));
+        }
+    }
+
+    /// <summary>What every sandbox's layer holds, as the fake's quota counts it.</summary>
+    public long DiskUsedBytes { get; set; } = 4096;
+
+    public Task<SandboxDisk> GetDiskAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        lock (_containers)
+        {
+            return _specs.TryGetValue(sandboxId, out var spec) && _containers.ContainsKey(sandboxId)
+                ? Task.FromResult(new SandboxDisk(DiskUsedBytes, spec.DiskSizeMB * 1024L * 1024))
+                : Task.FromException<SandboxDisk>(new InvalidOperationException($"no layer {sandboxId}"));
         }
     }
 

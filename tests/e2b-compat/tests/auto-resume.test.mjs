@@ -1,5 +1,5 @@
 // autoResume through e2b@2.51.0: a request to a paused sandbox's port resumes it and is served; without
-// autoResume the 502 stays.
+// autoResume the 502 stays; without the credentials the running sandbox would ask for, the 403, and it stays paused.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Sandbox } from 'e2b'
@@ -75,6 +75,32 @@ test('autoResume on a secure sandbox\'s agent port needs its access token', asyn
     assert.equal(response.status, 403)
     assert.match((await response.json()).message, /can't be resumed with the credentials provided/)
     assert.equal((await sandbox.getInfo()).state, 'paused')
+  } finally {
+    await sandbox.kill()
+  }
+})
+
+test('autoResume on a private port: a request without the traffic token is refused and wakes nothing', async () => {
+  const sandbox = await Sandbox.create({ timeoutMs: 60_000, network: { allowPublicTraffic: false }, lifecycle: { onTimeout: 'pause', autoResume: true } })
+  try {
+    await sandbox.files.write('site/index.html', 'private')
+    await sandbox.commands.run('python3 -m http.server 8000 --bind 127.0.0.1', { cwd: '/home/user/site', background: true })
+    const headers = { 'E2b-Sandbox-Id': sandbox.sandboxId, 'E2b-Sandbox-Port': '8000' }
+    const withToken = { ...headers, 'e2b-traffic-access-token': sandbox.trafficAccessToken }
+    for (let i = 0; i < 50 && (await fetch(process.env.E2B_SANDBOX_URL + '/index.html', { headers: withToken })).status !== 200; i++) await sleep(100)
+    await sandbox.pause()
+
+    for (const token of [undefined, 'f'.repeat(64)]) {
+      const response = await fetch(process.env.E2B_SANDBOX_URL + '/index.html', { headers: token ? { ...headers, 'e2b-traffic-access-token': token } : headers })
+      assert.equal(response.status, 403)
+      assert.match((await response.json()).message, /can't be resumed with the credentials provided/)
+      assert.equal((await sandbox.getInfo()).state, 'paused', 'a refused request must not resume the sandbox')
+    }
+
+    const response = await fetch(process.env.E2B_SANDBOX_URL + '/index.html', { headers: withToken })
+    assert.equal(response.status, 200)
+    assert.equal(await response.text(), 'private')
+    assert.equal((await sandbox.getInfo()).state, 'running')
   } finally {
     await sandbox.kill()
   }

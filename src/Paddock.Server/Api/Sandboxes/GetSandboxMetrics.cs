@@ -8,8 +8,9 @@ namespace Paddock.Server.Api.Sandboxes;
 /// <summary>
 /// <c>GET /sandboxes/{id}/metrics?start=&amp;end=</c> (unix seconds): the sandbox's CPU, memory and disk now,
 /// as the host's kernel accounts them (its cgroups and its disk quota; nothing the sandbox reports itself).
-/// Paddock keeps no history, so the answer holds that one sample when it falls in the window, and nothing
-/// for a paused sandbox.
+/// Paddock keeps no history, so the answer holds that one sample when it falls in the window. A paused sandbox
+/// has one too: frozen, no CPU and its memory still held; on disk, no CPU and no memory, and in both its layer's
+/// disk, which it holds while paused as while it runs.
 /// </summary>
 internal static class GetSandboxMetrics
 {
