@@ -11,13 +11,14 @@ namespace Paddock.Client;
 /// Requests to a sandbox's ports: the in-sandbox daemon's Connect RPCs (JSON, unary and server
 /// streaming) and plain HTTP, with the routing headers, the access token and the user.
 /// </summary>
-internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? accessToken)
+internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? accessToken, string? trafficAccessToken = null)
 {
     // How long past a stream's deadline the SDK waits for the daemon's own deadline_exceeded before giving up.
     private static readonly TimeSpan s_deadlineGrace = TimeSpan.FromSeconds(2);
 
     public const int EnvdPort = 49983;
     public const int CodeInterpreterPort = 49999;
+    public const string TrafficAccessTokenHeader = "e2b-traffic-access-token";
 
     public HttpRequestMessage Request(HttpMethod method, int port, string pathAndQuery, string? user = null)
     {
@@ -28,6 +29,12 @@ internal sealed class EnvdTransport(ControlPlane api, string sandboxId, string? 
         if (accessToken is not null)
         {
             request.Headers.Add("X-Access-Token", accessToken);
+        }
+
+        // A sandbox with private ports asks every port but envd's for its traffic token (the code interpreter's too).
+        if (trafficAccessToken is not null && port != EnvdPort)
+        {
+            request.Headers.Add(TrafficAccessTokenHeader, trafficAccessToken);
         }
 
         if (user is not null)

@@ -14,13 +14,14 @@ public partial class Sandbox : IAsyncDisposable
 {
     private readonly ControlPlane _api;
 
-    private Sandbox(ControlPlane api, string sandboxId, string? accessToken, string envdVersion)
+    private Sandbox(ControlPlane api, string sandboxId, string? accessToken, string envdVersion, string? trafficAccessToken)
     {
         _api = api;
         SandboxId = sandboxId;
         EnvdVersion = envdVersion;
         AccessToken = accessToken;
-        Transport = new EnvdTransport(api, sandboxId, accessToken);
+        TrafficAccessToken = trafficAccessToken;
+        Transport = new EnvdTransport(api, sandboxId, accessToken, trafficAccessToken);
         Commands = new Commands(Transport);
         Pty = new Pty(Commands);
         Files = new Files(Transport);
@@ -54,6 +55,13 @@ public partial class Sandbox : IAsyncDisposable
     public virtual Files Files { get; }
 
     internal string? AccessToken { get; }
+
+    /// <summary>
+    /// The token requests to the sandbox's ports must carry in the <c>e2b-traffic-access-token</c> header when it was
+    /// created with <see cref="SandboxOptions.AllowPublicTraffic"/> false; null when its ports are public. The SDK's
+    /// own requests (code execution included) send it; add it to yours, to <see cref="GetHost(int)"/> for example.
+    /// </summary>
+    public virtual string? TrafficAccessToken { get; }
 
     internal EnvdTransport Transport { get; }
 
@@ -297,6 +305,22 @@ public partial class Sandbox : IAsyncDisposable
             body["network"] = NetworkJson(network);
         }
 
+        if (!options.AllowPublicTraffic || options.MaskRequestHost is not null || options.HttpsPorts is { Count: > 0 })
+        {
+            var ingress = body["network"] as JsonObject ?? [];
+            body["network"] = ingress;
+            ingress["allowPublicTraffic"] = options.AllowPublicTraffic;
+            if (options.MaskRequestHost is { } mask)
+            {
+                ingress["maskRequestHost"] = mask;
+            }
+
+            if (options.HttpsPorts is { Count: > 0 } httpsPorts)
+            {
+                ingress["httpsPorts"] = new JsonArray([.. httpsPorts.Select(p => (JsonNode)p)]);
+            }
+        }
+
         try
         {
             // Never retried: a create that reached the server but lost its answer would make a second sandbox.
@@ -323,7 +347,8 @@ public partial class Sandbox : IAsyncDisposable
         api,
         json["sandboxID"]!.GetValue<string>(),
         json["envdAccessToken"]?.GetValue<string>(),
-        json["envdVersion"]?.GetValue<string>() ?? "0.0.0");
+        json["envdVersion"]?.GetValue<string>() ?? "0.0.0",
+        json["trafficAccessToken"]?.GetValue<string>());
 
     private static int Seconds(TimeSpan value) => (int)Math.Ceiling(value.TotalSeconds);
 

@@ -30,6 +30,15 @@ public sealed record SandboxInfo(
     /// <summary>Its outbound rules, when it has any.</summary>
     public SandboxNetwork? Network { get; init; }
 
+    /// <summary>Whether anyone may reach its ports (<see cref="SandboxOptions.AllowPublicTraffic"/>); null when the server does not say.</summary>
+    public bool? AllowPublicTraffic { get; init; }
+
+    /// <summary>The <c>Host</c> its servers see (<see cref="SandboxOptions.MaskRequestHost"/>); null: the caller's.</summary>
+    public string? MaskRequestHost { get; init; }
+
+    /// <summary>Its ports whose servers speak HTTPS (<see cref="SandboxOptions.HttpsPorts"/>).</summary>
+    public IReadOnlyList<int> HttpsPorts { get; init; } = [];
+
     /// <summary>
     /// How a paused sandbox is kept: <see cref="SandboxPauseKind.Memory"/> (frozen) or <see cref="SandboxPauseKind.Filesystem"/>
     /// (its files only; a resume boots it afresh). Null when it is not paused, or the server does not say (E2B's cloud).
@@ -78,6 +87,9 @@ public sealed record SandboxInfo(
                     DenyOut = [.. (network["denyOut"] as JsonArray ?? []).Select(v => v!.GetValue<string>())],
                 }
                 : null,
+            AllowPublicTraffic = json["network"]?["allowPublicTraffic"]?.GetValue<bool>(),
+            MaskRequestHost = json["network"]?["maskRequestHost"]?.GetValue<string>(),
+            HttpsPorts = [.. (json["network"]?["httpsPorts"] as JsonArray ?? []).Select(v => v!.GetValue<int>())],
         };
     }
 

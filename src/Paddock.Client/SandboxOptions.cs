@@ -40,6 +40,25 @@ public sealed record SandboxOptions
     /// <summary>What its outbound traffic may reach, beyond <see cref="AllowInternetAccess"/> (none: no rules).</summary>
     public SandboxNetwork? Network { get; init; }
 
+    /// <summary>
+    /// Whether anyone may reach the sandbox's ports (E2B's <c>network.allowPublicTraffic</c>). True by default. When
+    /// false (which needs <see cref="Secure"/>), every port but the daemon's answers only requests carrying
+    /// <see cref="Sandbox.TrafficAccessToken"/> in the <c>e2b-traffic-access-token</c> header.
+    /// </summary>
+    public bool AllowPublicTraffic { get; init; } = true;
+
+    /// <summary>
+    /// The <c>Host</c> header the sandbox's servers see (E2B's <c>network.maskRequestHost</c>), <c>${PORT}</c> standing
+    /// for the port: <c>"app.internal:${PORT}"</c>. Null: the host name the caller used.
+    /// </summary>
+    public string? MaskRequestHost { get; init; }
+
+    /// <summary>
+    /// Ports whose servers speak HTTPS themselves (E2B's <c>network.httpsPorts</c>): the server reaches them over TLS,
+    /// their certificates unchecked, so self-signed ones work. Not the daemon's port.
+    /// </summary>
+    public IReadOnlyList<int>? HttpsPorts { get; init; }
+
     /// <summary>Where the API is; the environment variables when null. Ignored by an <see cref="ISandboxClient"/>, which has its own.</summary>
     public ConnectionOptions? Connection { get; init; }
 }

@@ -45,6 +45,72 @@ public sealed class SandboxLifecycleTests(LiveServer live)
     }
 
     [Fact]
+    public async Task PrivatePorts_AskForTheTrafficToken_WhichTheSdkHasAndSends_AndTheIngressSettingsAreReported()
+    {
+        await using var sandbox = await Sandbox.CreateAsync(live.Options() with
+        {
+            AllowPublicTraffic = false,
+            MaskRequestHost = "app.internal:${PORT}",
+            HttpsPorts = [8443],
+        });
+        Assert.Matches("^[0-9a-f]{64}$", sandbox.TrafficAccessToken);
+        var info = await sandbox.GetInfoAsync();
+        Assert.False(info.AllowPublicTraffic);
+        Assert.Equal("app.internal:${PORT}", info.MaskRequestHost);
+        Assert.Equal([8443], info.HttpsPorts);
+
+        // A server in the sandbox that answers with the Host it was sent; the daemon's port asks for no traffic token.
+        await sandbox.Files.WriteAsync("/tmp/host.py", """
+            import http.server
+            class Echo(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = (self.headers.get('Host') or '').encode()
+                    self.send_response(200)
+                    self.send_header('Content-Length', str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+            http.server.ThreadingHTTPServer(('127.0.0.1', 8080), Echo).serve_forever()
+            """);
+        await sandbox.Commands.StartAsync("python3 /tmp/host.py");
+
+        using var http = new HttpClient();
+        async Task<HttpResponseMessage> ToPortAsync(string? token)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, live.Connection.ApiUrl);
+                request.Headers.Add("E2b-Sandbox-Id", sandbox.SandboxId);
+                request.Headers.Add("E2b-Sandbox-Port", "8080");
+                if (token is not null)
+                {
+                    request.Headers.Add("e2b-traffic-access-token", token);
+                }
+
+                var response = await http.SendAsync(request);
+                if (response.StatusCode != System.Net.HttpStatusCode.BadGateway || attempt > 100)
+                {
+                    return response;
+                }
+
+                response.Dispose();
+                await Task.Delay(100);
+            }
+        }
+
+        using var refused = await ToPortAsync(null);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        using var allowed = await ToPortAsync(sandbox.TrafficAccessToken);
+        Assert.Equal("app.internal:8080", await allowed.Content.ReadAsStringAsync());
+
+        // The code interpreter's port is one of the sandbox's: the SDK sends the token there itself.
+        Assert.Equal("2", (await sandbox.RunCodeAsync("1+1")).Text);
+
+        // Connecting by id gets the token too.
+        var again = await Sandbox.ConnectAsync(sandbox.SandboxId, connection: live.Connection);
+        Assert.Equal(sandbox.TrafficAccessToken, again.TrafficAccessToken);
+    }
+
+    [Fact]
     public async Task SetTimeout_CountsFromNow_ShorterOrLonger()
     {
         await using var sandbox = await Sandbox.CreateAsync(live.Options(TimeSpan.FromSeconds(60)));
