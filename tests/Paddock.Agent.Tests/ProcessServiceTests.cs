@@ -162,6 +162,24 @@ public class ProcessServiceTests
     }
 
     [Fact]
+    public async Task SendSignal_Kill_AnswersOnceTheProcessIsGone()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        using var response = await agent.Http.SendAsync(Streaming("Start", new { process = new { cmd = "/bin/sh", args = new[] { "-c", "sleep 30 & sleep 31" } }, tag = "sleeper" }), HttpCompletionOption.ResponseHeadersRead);
+        await WaitForProcessAsync(agent);
+        for (var i = 0; i < 20; i++)
+        {
+            await UnaryAsync(agent, "SendSignal", new { process = new { tag = "sleeper" }, signal = "SIGNAL_SIGKILL" });
+            Assert.Empty((await UnaryAsync(agent, "List", new { }))["processes"]!.AsArray());
+            if (i < 19)
+            {
+                using var next = await agent.Http.SendAsync(Streaming("Start", new { process = new { cmd = "/bin/sh", args = new[] { "-c", "sleep 30 & sleep 31" } }, tag = "sleeper" }), HttpCompletionOption.ResponseHeadersRead);
+                await WaitForProcessAsync(agent);
+            }
+        }
+    }
+
+    [Fact]
     public async Task SendInput_ReachesStdin()
     {
         await using var agent = await AgentProcess.StartAsync();

@@ -14,6 +14,9 @@ namespace Paddock.Agent.Process;
 internal sealed class ProcessService(AgentState state)
 {
     private static readonly TimeSpan s_callerClockLead = TimeSpan.FromMilliseconds(250);
+
+    // How long a SIGKILL's answer waits for the process to be gone.
+    private static readonly TimeSpan s_killSettles = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<int, ManagedProcess> _processes = new();
 
     public Task HandleAsync(HttpContext context, string method) => method switch
@@ -232,7 +235,7 @@ internal sealed class ProcessService(AgentState state)
         return new JsonObject();
     }
 
-    private Task<JsonNode> SendSignalAsync(JsonObject request)
+    private async Task<JsonNode> SendSignalAsync(JsonObject request)
     {
         var managed = Select(request);
         var signal = request["signal"] switch
@@ -252,7 +255,20 @@ internal sealed class ProcessService(AgentState state)
         }
 
         managed.Signal(signal);
-        return Task.FromResult<JsonNode>(new JsonObject());
+        if (signal == Native.SigKill)
+        {
+            // A killed process is gone when the answer comes: not in the list, its end event out (a tree that
+            // will not die is not waited for past a moment; it is still listed then, as it still runs).
+            try
+            {
+                await managed.Completion.WaitAsync(s_killSettles);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        return new JsonObject();
     }
 
     private async Task<JsonNode> CloseStdinAsync(JsonObject request)
