@@ -37,6 +37,7 @@ if (options.HostFds)
     }
 
     tunnel = PortTunnel.Adopt(AgentOptions.TunnelListenerFd);
+    SharedMemoryDirectory.Create();
 }
 else
 {
