@@ -131,11 +131,14 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
             var own = Superblocks($"/proc/{_host.InitPidOf(id)}/mountinfo").Where(s => !host.ContainsKey(s.Key)).Select(s => s.Value).Order(StringComparer.Ordinal);
             Assert.Equal(["devpts /dev/pts", "mqueue /dev/mqueue", "overlay /", "proc /proc", "sysfs /sys", "tmpfs /dev", "tmpfs /sys/fs/cgroup"], own);
 
-            // /dev/shm is a directory of /dev's tmpfs, as open as its own mount was; the masked directories are empty.
+            // /dev/shm is a directory of /dev's tmpfs, as open as its own mount was; the masked directories are empty;
+            // the sandbox sees its own cgroups (its limit, read-only; work's task list, writable) and no other hierarchy.
             var (exit, output) = await RunAsync("crun", "--root", Options.ResolvedCrunRoot, "exec", id, "/bin/sh", "-c",
-                "stat -c %a /dev/shm; for d in /proc/acpi /sys/firmware; do [ -d $d ] && ls -A $d; done; touch /proc/acpi/x 2>/dev/null || echo masked");
+                "stat -c %a /dev/shm; for d in /proc/acpi /sys/firmware; do [ -d $d ] && ls -A $d; done; touch /proc/acpi/x 2>/dev/null || echo masked; "
+                + "ls /sys/fs/cgroup | tr '\\n' ' '; echo; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+                + "(echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes) 2>/dev/null || echo limit-read-only; [ -w /sys/fs/cgroup/memory/work/tasks ] && echo work-writable");
             Assert.Equal(0, exit);
-            Assert.Equal("1777\nmasked", output.Trim());
+            Assert.Equal("1777\nmasked\ncpu cpuacct memory pids \n268435456\nlimit-read-only\nwork-writable", output.Trim());
         }
         finally
         {

@@ -61,10 +61,18 @@ public class OciSpecTests
         Assert.Contains("ro", mounts["/opt/paddock"]["options"]!.AsArray().Select(o => o!.GetValue<string>()));
 
         // The channel comes as descriptors: no host directory the host later reads from is in the sandbox. The other
-        // binds are the empty directory that masks what the host has of the masked directories, read-only.
+        // binds are the sandbox's own cgroup directories (what its cgroup namespace shows of them), and the empty
+        // directory that masks what the host has of the masked directories, read-only.
         var binds = mounts.Values.Where(m => m["type"]!.GetValue<string>() == "bind").ToArray();
-        Assert.Equal(["/opt/paddock", "/proc/acpi", "/sys/firmware"], binds.Select(m => m["destination"]!.GetValue<string>()));
-        foreach (var mask in binds.Skip(1))
+        Assert.Equal(
+            ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/opt/paddock", "/proc/acpi", "/sys/firmware"],
+            binds.Select(m => m["destination"]!.GetValue<string>()));
+        foreach (var cgroup in binds.Take(4))
+        {
+            Assert.Equal($"{cgroup["destination"]!.GetValue<string>()}/paddock/iabc", cgroup["source"]!.GetValue<string>());
+        }
+
+        foreach (var mask in binds.Skip(5))
         {
             Assert.Equal("/data/empty", mask["source"]!.GetValue<string>());
             Assert.Contains("ro", mask["options"]!.AsArray().Select(o => o!.GetValue<string>()));
@@ -75,13 +83,13 @@ public class OciSpecTests
     public void Mounts_NoSuperblockASandboxCanDoWithout()
     {
         // Each superblock a sandbox mounts costs kernel memory in every memory cgroup of the host until reboot: the
-        // filesystems are the root's, /proc, one tmpfs for /dev and /dev/shm, devpts, /sys and crun's cgroup view
-        // (mqueue is the IPC namespace's own, made with it).
+        // filesystems are the root's, /proc, one tmpfs for /dev and /dev/shm, devpts, /sys and a tmpfs for the cgroup
+        // binds (mqueue is the IPC namespace's own, made with it). No cgroup mount: each walks the host's hierarchy.
         var spec = Build();
         var filesystems = spec["mounts"]!.AsArray().Where(m => m!["type"]!.GetValue<string>() != "bind")
             .Select(m => (m!["destination"]!.GetValue<string>(), m["type"]!.GetValue<string>())).ToArray();
         Assert.Equal(
-            [("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), ("/dev/mqueue", "mqueue"), ("/sys", "sysfs"), ("/sys/fs/cgroup", "cgroup")],
+            [("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), ("/dev/mqueue", "mqueue"), ("/sys", "sysfs"), ("/sys/fs/cgroup", "tmpfs")],
             filesystems);
         Assert.Contains("noexec", spec["mounts"]!.AsArray().Single(m => m!["destination"]!.GetValue<string>() == "/dev")!["options"]!.AsArray().Select(o => o!.GetValue<string>()));
 
