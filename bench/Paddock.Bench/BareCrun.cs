@@ -40,7 +40,9 @@ internal sealed class BareCrun(string workDir, string lowerDir, long hostIdBase,
 
         await RunAsync("chown", $"{hostIdBase}:{hostIdBase}", upper, work);
         var spec = new SandboxSpec { SandboxId = id, TemplateId = "base", CpuCount = 2, MemoryMB = 512, DiskSizeMB = 10240 };
-        JsonObject config = OciSpec.Build(spec, rootfs, hostIdBase, _options, new HostFacts(SwapAccounting: true, NoFileLimit: 4096));
+        Directory.CreateDirectory(_options.EmptyDir);
+        var masked = OciSpec.MaskedDirectories.Where(Directory.Exists).ToArray();
+        JsonObject config = OciSpec.Build(spec, rootfs, hostIdBase, _options, new HostFacts(SwapAccounting: true, NoFileLimit: 4096, MaskedDirectories: masked));
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString());
         using var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, CancellationToken.None);
 

@@ -19,6 +19,7 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
     private const int UsedCommands = 100;
     private static readonly TimeSpan s_usedIdle = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_releaseWithin = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_idleWindow = TimeSpan.FromSeconds(10);
 
     private readonly List<(string Id, string Token)> _sandboxes = [];
     private readonly StringBuilder _steps = new();
@@ -31,8 +32,8 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
     {
         _baseline = HostSnapshot.Take();
         _baselineSlab = HostSnapshot.UnreclaimableSlabKiB();
-        _steps.AppendLine("| sandboxes | create p50 | create p95 | API create p50 (interleaved) | bare crun p50 (interleaved) | `unshare -m true` p50 | host memory per sandbox | sandbox cgroup memory (mean) | tasks per sandbox | `echo` round trip API p50 | agent channel p50 | server RSS | host mounts |");
-        _steps.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        _steps.AppendLine("| sandboxes | create p50 | create p95 | API create p50 (interleaved) | bare crun p50 (interleaved) | `unshare -m true` p50 | host memory per sandbox | sandbox cgroup memory (mean) | tasks per sandbox | `echo` round trip API p50 | agent channel p50 | server RSS | host mounts | kernel memory per new memory cgroup | idle sandboxes' CPU |");
+        _steps.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var usedReport = string.Empty;
         try
         {
@@ -98,6 +99,9 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
             unshare.Add(watch.Elapsed.TotalMilliseconds);
         }
 
+        // Before the round trips below wake some of them: what the idle population costs, every agent's heartbeat.
+        var idleCpu = await KernelProbe.CpuPercentAsync(_sandboxes.Select(s => s.Id).ToList(), s_idleWindow, cancellationToken);
+        var newCgroupKiB = KernelProbe.KiBPerNewMemoryCgroup();
         var now = HostSnapshot.Take();
         var memoryKiB = (now.MemUsedKiB - _baseline.MemUsedKiB) / (double)n;
         var cgroupMiB = _sandboxes.Average(s => SandboxMemoryBytes(s.Id)) / (1024.0 * 1024);
@@ -118,7 +122,7 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
         }
 
         var row = string.Create(CultureInfo.InvariantCulture,
-            $"| {n} | {creates.P50:0.0} ms | {creates.P95:0.0} ms | {api.P50:0.0} ms | {primitive.P50:0.0} ms | {unshare.P50:0.0} ms | {memoryKiB / 1024:0.00} MiB | {cgroupMiB:0.00} MiB | {tasks:0.0} | {throughApi.P50:0.00} ms | {overChannel.P50:0.00} ms | {HostSnapshot.ProcessKiB(server.ProcessId) / 1024.0:0} MiB | {now.Mounts} |");
+            $"| {n} | {creates.P50:0.0} ms | {creates.P95:0.0} ms | {api.P50:0.0} ms | {primitive.P50:0.0} ms | {unshare.P50:0.0} ms | {memoryKiB / 1024:0.00} MiB | {cgroupMiB:0.00} MiB | {tasks:0.0} | {throughApi.P50:0.00} ms | {overChannel.P50:0.00} ms | {HostSnapshot.ProcessKiB(server.ProcessId) / 1024.0:0} MiB | {now.Mounts} | {newCgroupKiB:0} KiB | {idleCpu:0.0}% of a CPU |");
         _steps.AppendLine(row);
         Console.WriteLine(row);
     }

@@ -336,7 +336,9 @@ async Task RunDensityAsync(IReadOnlyList<int> steps)
                 sandbox (MemTotal − MemAvailable over the baseline, divided by the sandboxes; the machine is shared, so this
                 carries what else ran); each sandbox's memory cgroup usage (its agent, page cache and kernel memory); host
                 tasks per sandbox (its pids cgroup); `/bin/echo hi` started through the API port and straight on the agent's
-                channel in 20 sandboxes; the server's RSS; the host's mount table.
+                channel in 20 sandboxes; the server's RSS; the host's mount table; the kernel memory (`kmalloc-1k`) one more
+                empty memory cgroup takes (20 made and removed: its shrinker map, sized for the most superblocks mounted at
+                once since boot); the CPU all the idle sandboxes used over 10 s.
 
                 {report}
                 """.Replace("\n                ", "\n", StringComparison.Ordinal).TrimStart();

@@ -12,10 +12,10 @@ internal static class IdleTrimmer
     private static long s_lastActivity = Environment.TickCount64;
     private static int s_dirty;
     private static int s_armed;
-    private static Timer? s_timer;
+    private static ITimer? s_timer;
 
     /// <summary>Gets ready to watch for quiet moments; nothing ticks until the first request.</summary>
-    public static void Start() => s_timer = new Timer(_ => Tick(), null, Timeout.Infinite, Timeout.Infinite);
+    public static void Start() => s_timer = OnDemandTimeProvider.Instance.CreateTimer(_ => Tick(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     /// <summary>Notes work (a request): the next quiet moment trims.</summary>
     public static void Touch()
@@ -26,13 +26,13 @@ internal static class IdleTrimmer
     }
 
     // Ticks while there is work to trim after, and stops once a tick finds nothing new: an idle agent has no timer
-    // firing, so its thread pool's workers time out and exit (a timer ticking for ever kept two of them alive).
+    // armed, so its thread pool's workers and the timer thread exit (a timer ticking for ever kept two workers alive).
     private static void Tick()
     {
         if (Volatile.Read(ref s_dirty) == 0)
         {
             Volatile.Write(ref s_armed, 0);
-            s_timer?.Change(Timeout.Infinite, Timeout.Infinite);
+            s_timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
             // A request between the check and the stop found the timer armed: it ticks again for it.
             if (Volatile.Read(ref s_dirty) == 1)

@@ -37,6 +37,7 @@ if (options.HostFds)
     }
 
     tunnel = PortTunnel.Adopt(AgentOptions.TunnelListenerFd);
+    SharedMemoryDirectory.Create();
 }
 else
 {
@@ -78,8 +79,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stopping.Cancel();
 });
 
-// User processes start from a thread in the sandbox's work cgroups (see ProcessLauncher), set up first.
-Paddock.Agent.Process.ProcessLauncher.Start();
+// User processes start from a thread in the sandbox's work cgroups (see ProcessLauncher), made with the first.
 IdleTrimmer.Start();
 
 // The tunnel's listener is open already (it is the host's descriptor, or bound above).

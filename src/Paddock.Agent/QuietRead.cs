@@ -13,8 +13,8 @@ internal static class QuietRead
     public static async Task<(T? Item, bool Completed)> ReadWithinAsync<T>(this ChannelReader<T> reader, TimeSpan quiet, CancellationToken cancellationToken)
         where T : class
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(quiet);
+        using var quietFor = new CancellationTokenSource(quiet, OnDemandTimeProvider.Instance);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quietFor.Token);
         try
         {
             return await reader.WaitToReadAsync(wait.Token) ? (await reader.ReadAsync(wait.Token), false) : (null, true);

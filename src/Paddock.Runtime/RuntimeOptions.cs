@@ -105,6 +105,9 @@ public sealed class RuntimeOptions
     // Logs of ended sandboxes, copied out of their bundles by the host when they are deleted.
     internal string LogsDir => Path.Combine(DataDir, "logs");
 
+    /// <summary>The empty, read-only directory bound over what sandboxes must not see of /proc and /sys.</summary>
+    internal string EmptyDir => Path.Combine(DataDir, "empty");
+
     internal string KeptLogOf(string sandboxId) => Path.Combine(LogsDir, sandboxId + ".log");
 
     internal string LiveLogOf(string sandboxId) => Path.Combine(BundleOf(sandboxId), Host.SandboxVolume.LogDir, Host.SandboxVolume.LogFileName);

@@ -37,6 +37,9 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public string ChannelDir { get; }
 
+    /// <summary>The agent's pid.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>What the agent wrote to stderr so far (its failures).</summary>
     public string StandardErrorText => _stderr.ToString();
 

@@ -12,15 +12,15 @@ public sealed class HostLimitsTests : IDisposable
     [Fact]
     public void Caps_NameTheLowestLimitFirst_WithHowToRaiseIt()
     {
-        Write("sys/kernel/pid_max", "32768\n");
+        Write("sys/kernel/pid_max", "16384\n");
         Write("sys/kernel/threads-max", "191948\n");
         Write("sys/fs/file-max", "9223372036854775807\n");
         Write("meminfo", "MemTotal:       24000000 kB\nMemFree:         1000 kB\nMemAvailable:   20971520 kB\n");
 
         var limits = HostLimits.Read(_proc);
-        Assert.Equal((32768L, 191948L, 20971520L), (limits.PidMax, limits.ThreadsMax, limits.MemoryAvailableKiB));
+        Assert.Equal((16384L, 191948L, 20971520L), (limits.PidMax, limits.ThreadsMax, limits.MemoryAvailableKiB));
         var caps = limits.Caps();
-        Assert.Equal(("kernel.pid_max = 32768", 4096L), (caps[0].Limit, caps[0].Sandboxes));
+        Assert.Equal(("kernel.pid_max = 16384", 2730L), (caps[0].Limit, caps[0].Sandboxes));
         Assert.Contains("kernel.pid_max=", caps[0].Raise, StringComparison.Ordinal);
         Assert.Equal(("available memory = 20480 MiB", 5120L), (caps[1].Limit, caps[1].Sandboxes));
         Assert.Equal("kernel.threads-max = 191948", caps[2].Limit);

@@ -51,7 +51,7 @@ internal static class ConnectStream
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        using var deadline = new CancellationTokenSource();
+        using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, OnDemandTimeProvider.Instance);
         var pumping = Stopwatch.GetTimestamp();
         TimeSpan? earlyKeepalive = null;
         if (Remaining(context) is { } timeout)

@@ -14,7 +14,7 @@ internal static class SandboxMetrics
         var cpuCount = CpuCount();
         var before = ReadLong(CpuAcctUsage);
         var watch = Stopwatch.StartNew();
-        await Task.Delay(100, cancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(100), OnDemandTimeProvider.Instance, cancellationToken);
         var after = ReadLong(CpuAcctUsage);
         var busyNs = Math.Max(0, after - before);
         var cpuPct = before < 0 || after < 0 ? 0 : busyNs / (watch.Elapsed.TotalMilliseconds * 1_000_000 * cpuCount) * 100;

@@ -190,7 +190,7 @@ internal sealed class InterpreterEndpoints(AgentState state)
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             kernel.Interrupt();
-            using var grace = new CancellationTokenSource(s_interruptGrace);
+            using var grace = new CancellationTokenSource(s_interruptGrace, OnDemandTimeProvider.Instance);
             await JupyterKernel.DrainAsync(messages, grace.Token);
             throw;
         }

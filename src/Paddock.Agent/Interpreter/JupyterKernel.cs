@@ -286,7 +286,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
             listener.Replied = true;
             if (!listener.Idle)
             {
-                _ = Task.Delay(s_idleGrace).ContinueWith(
+                _ = Task.Delay(s_idleGrace, OnDemandTimeProvider.Instance).ContinueWith(
                     _ =>
                     {
                         if (_listeners.TryRemove(new KeyValuePair<string, Listener>(parent, listener)))
@@ -311,13 +311,13 @@ internal sealed class JupyterKernel : IAsyncDisposable
     // its subscription has propagated: ready means both a reply and its idle status arrived.
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(s_startTimeout);
+        using var startTimeout = new CancellationTokenSource(s_startTimeout, OnDemandTimeProvider.Instance);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, startTimeout.Token);
         while (true)
         {
             var reader = Send(_shell, JupyterMessage.Create("kernel_info_request", _session, []));
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-            attempt.CancelAfter(s_readyAttempt);
+            using var attemptTimeout = new CancellationTokenSource(s_readyAttempt, OnDemandTimeProvider.Instance);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, attemptTimeout.Token);
             try
             {
                 await foreach (var message in reader.ReadAllAsync(attempt.Token))
@@ -326,7 +326,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
                     // then asking again soon beats waiting out the attempt (which made every start a multiple of it).
                     if (message.Type == "kernel_info_reply")
                     {
-                        attempt.CancelAfter(s_idleAfterReply);
+                        attemptTimeout.CancelAfter(s_idleAfterReply);
                     }
                 }
 
@@ -376,7 +376,7 @@ internal sealed class JupyterKernel : IAsyncDisposable
         /// <summary>Blocks the poller thread until the reader makes room; false if it does not in time.</summary>
         public bool WaitToWrite(JupyterMessage message)
         {
-            using var patience = new CancellationTokenSource(s_readerPatience);
+            using var patience = new CancellationTokenSource(s_readerPatience, OnDemandTimeProvider.Instance);
             try
             {
                 Messages.Writer.WriteAsync(message, patience.Token).AsTask().GetAwaiter().GetResult();

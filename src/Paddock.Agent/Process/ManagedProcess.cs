@@ -161,11 +161,17 @@ internal sealed class ManagedProcess
     /// Ends the process at its caller's deadline, <paramref name="after"/> from now, unless it ended before, whether
     /// or not the caller is still there. See <see cref="ExceedDeadline"/>.
     /// </summary>
-    public void EndAt(TimeSpan after, Action<ManagedProcess> forget) => _ = Task.Delay(after).ContinueWith(
-        _ => ExceedDeadline(forget),
-        CancellationToken.None,
-        TaskContinuationOptions.ExecuteSynchronously,
-        TaskScheduler.Default);
+    public void EndAt(TimeSpan after, Action<ManagedProcess> forget)
+    {
+        // Disarmed when the process ends first, so a command that ended holds no timer until its deadline.
+        var timer = OnDemandTimeProvider.Instance.CreateTimer(_ => ExceedDeadline(forget), null, after, Timeout.InfiniteTimeSpan);
+        _exited.ContinueWith(
+            static (_, t) => ((ITimer)t!).Dispose(),
+            timer,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     /// <summary>
     /// The deadline passed: the process leaves the list at once (<paramref name="forget"/>), so a list that follows
@@ -232,7 +238,7 @@ internal sealed class ManagedProcess
             return true;
         }
 
-        using var patience = new CancellationTokenSource(s_watcherPatience);
+        using var patience = new CancellationTokenSource(s_watcherPatience, OnDemandTimeProvider.Instance);
         try
         {
             await watcher.Writer.WriteAsync(item, patience.Token);

@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
 namespace Paddock.Agent.Process;
 
 /// <summary>
-/// Starts every process the agent runs (commands, terminals, kernels) from one thread that the agent moves
-/// into the sandbox's <c>work</c> cgroups at start. A process is created in the cgroups of the thread that
+/// Starts every process the agent runs (commands, terminals, kernels) from one thread that moves itself
+/// into the sandbox's <c>work</c> cgroups when it starts. A process is created in the cgroups of the thread that
 /// forks it, so user code, and everything it starts, counts against <c>work</c>'s memory and pid limits,
 /// which the host sets below the sandbox's own: whatever user code exhausts, the agent keeps a reserve to
 /// go on answering (and to kill what user code started). Outside a sandbox (no <c>work</c> group) the
@@ -14,31 +13,49 @@ namespace Paddock.Agent.Process;
 /// </summary>
 internal static partial class ProcessLauncher
 {
+    // An idle sandbox holds no launcher: the thread starts with the first process and exits once none has been
+    // started for this long (each agent thread is a host task for as long as it lives). A new one joins the work
+    // groups again, a few writes, well under a process start.
+    private static readonly TimeSpan s_idle = TimeSpan.FromSeconds(5);
     private static readonly string[] s_workGroups = ["memory", "pids", "cpu"];
-    private static readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<System.Diagnostics.Process> Started)> s_queue = [];
-    private static readonly Lazy<Thread> s_thread = new(() =>
-    {
-        var thread = new Thread(Run) { IsBackground = true, Name = "paddock-launch" };
-        thread.Start();
-        return thread;
-    });
+    private static readonly Queue<(ProcessStartInfo Info, TaskCompletionSource<System.Diagnostics.Process> Started)> s_queue = [];
+    private static bool s_running;
 
-    /// <summary>Starts the launcher thread (and joins the work groups) before anything needs it.</summary>
-    public static void Start() => _ = s_thread.Value;
+    /// <summary>True while the launcher thread exists (for tests and the agent's own checks).</summary>
+    public static bool Running
+    {
+        get
+        {
+            lock (s_queue)
+            {
+                return s_running;
+            }
+        }
+    }
 
     /// <summary>Starts a process as <see cref="System.Diagnostics.Process.Start(ProcessStartInfo)"/> does, from the launcher thread.</summary>
     public static Task<System.Diagnostics.Process> StartAsync(ProcessStartInfo info)
     {
-        _ = s_thread.Value;
         var started = new TaskCompletionSource<System.Diagnostics.Process>(TaskCreationOptions.RunContinuationsAsynchronously);
-        s_queue.Add((info, started));
+        lock (s_queue)
+        {
+            s_queue.Enqueue((info, started));
+            if (!s_running)
+            {
+                s_running = true;
+                new Thread(Run) { IsBackground = true, Name = "paddock-launch" }.UnsafeStart();
+            }
+
+            Monitor.Pulse(s_queue);
+        }
+
         return started.Task;
     }
 
     private static void Run()
     {
         JoinWorkGroups();
-        foreach (var (info, started) in s_queue.GetConsumingEnumerable())
+        while (Next() is var (info, started))
         {
             try
             {
@@ -48,6 +65,25 @@ internal static partial class ProcessLauncher
             {
                 started.SetException(ex);
             }
+        }
+    }
+
+    // The next request, or nothing once none came for s_idle (the thread then ends, marked so under the same lock
+    // a request takes: a request either finds it running and is taken, or finds it gone and starts another).
+    private static (ProcessStartInfo, TaskCompletionSource<System.Diagnostics.Process>)? Next()
+    {
+        lock (s_queue)
+        {
+            while (s_queue.Count == 0)
+            {
+                if (!Monitor.Wait(s_queue, s_idle) && s_queue.Count == 0)
+                {
+                    s_running = false;
+                    return null;
+                }
+            }
+
+            return s_queue.Dequeue();
         }
     }
 

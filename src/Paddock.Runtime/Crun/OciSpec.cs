@@ -20,6 +20,19 @@ internal static class OciSpec
     ];
 
 
+    // What the container must not read of the host's /proc and /sys, as Docker masks it. The directories among them
+    // are masked by a bind of one empty directory rather than by crun's read-only tmpfs: every superblock a sandbox
+    // mounts costs the host kernel memory for every memory cgroup until reboot (see HostSetup.MaskedDirectories).
+    private static readonly string[] s_maskedFiles =
+        ["/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug"];
+
+    // The controllers whose cgroup directories a sandbox sees (see the mounts).
+    private static readonly string[] s_cgroupControllers = ["cpu", "cpuacct", "memory", "pids"];
+
+    /// <summary>The directories masked in every sandbox, where the host has them.</summary>
+    public static readonly string[] MaskedDirectories =
+        ["/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
+
     public static IReadOnlyList<string> Capabilities => s_capabilities;
 
     /// <param name="spec">The sandbox.</param>
@@ -87,17 +100,7 @@ internal static class OciSpec
             },
             ["root"] = new JsonObject { ["path"] = rootfs, ["readonly"] = false },
             ["hostname"] = spec.SandboxId,
-            ["mounts"] = new JsonArray(
-                Mount("/proc", "proc", "proc", []),
-                Mount("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-                Mount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-                Mount("/dev/shm", "shm", "tmpfs", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
-                Mount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
-                Mount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
-                // Writable so the agent can move its process-starting thread into the work group (see
-                // SandboxCgroups): every file but work's task lists belongs to the host and stays read-only.
-                Mount("/sys/fs/cgroup", "cgroup", "cgroup", ["nosuid", "noexec", "nodev", "relatime", "rw"]),
-                Mount(AgentMountPoint, Path.GetDirectoryName(options.AgentPath)!, "bind", ["rbind", "ro", "nosuid", "nodev"])),
+            ["mounts"] = new JsonArray(Mounts(spec, options)),
             ["linux"] = new JsonObject
             {
                 ["namespaces"] = new JsonArray(
@@ -114,13 +117,18 @@ internal static class OciSpec
                     ["cpu"] = new JsonObject { ["quota"] = spec.CpuCount * 100_000L, ["period"] = 100_000 },
                 },
                 ["seccomp"] = SeccompProfile.Build(),
-                ["maskedPaths"] = Strings([
-                    "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                    "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi", "/sys/devices/virtual/powercap"]),
+                // The directories the host has are masked by the binds above; crun skips what does not exist.
+                ["maskedPaths"] = Strings(s_maskedFiles.Concat(MaskedDirectories.Except(host.MaskedDirectories))),
                 ["readonlyPaths"] = Strings([
                     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]),
             },
         };
+
+        var mountList = config["mounts"]!.AsArray();
+        foreach (var dir in host.MaskedDirectories)
+        {
+            mountList.Add(Mount(dir, options.EmptyDir, "bind", ["bind", "ro", "nosuid", "nodev", "noexec"]));
+        }
 
         if (networkFiles is { } files)
         {
@@ -139,6 +147,31 @@ internal static class OciSpec
 
         return config;
     }
+
+    // What every sandbox mounts, in order (the masks and network files are added after).
+    private static JsonNode[] Mounts(SandboxSpec spec, RuntimeOptions options) =>
+    [
+        Mount("/proc", "proc", "proc", []),
+        // One tmpfs for /dev and /dev/shm (a directory of it the agent makes, mode 1777): a tmpfs of its own
+        // for /dev/shm was one more superblock per sandbox. The devices in it are binds from the host, whose
+        // flags are their own, so noexec and the size apply to what is written here: shared memory.
+        Mount("/dev", "tmpfs", "tmpfs", ["nosuid", "noexec", "strictatime", "mode=755", "size=65536k"]),
+        Mount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+        // Not a superblock of its own: the kernel made the IPC namespace's when crun created it.
+        Mount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
+        Mount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+        // The sandbox's own cgroups, as its cgroup namespace shows them, for the controllers anything inside
+        // reads or writes (the agent's work group and metrics, runtimes sizing themselves to their limits):
+        // binds of its directories over a small tmpfs, not the cgroup mount crun makes of every hierarchy.
+        // Each cgroup v1 mount walks the host's whole default hierarchy (cgroup_lock_and_drain_offline in
+        // cgroup1_get_tree), where crun puts a cgroup per sandbox on a hybrid host: eleven walks per create, each
+        // longer with every live sandbox. Writable so the agent can move its process-starting thread into the
+        // work group (see SandboxCgroups): every file but work's task lists belongs to the host and stays
+        // read-only to the sandbox.
+        Mount("/sys/fs/cgroup", "tmpfs", "tmpfs", ["nosuid", "noexec", "nodev", "mode=755", "size=64k"]),
+        .. s_cgroupControllers.Select(c => Mount($"/sys/fs/cgroup/{c}", SandboxCgroups.PathOf(c, spec.SandboxId), "bind", ["bind", "nosuid", "noexec", "nodev", "rw"])),
+        Mount(AgentMountPoint, Path.GetDirectoryName(options.AgentPath)!, "bind", ["rbind", "ro", "nosuid", "nodev"]),
+    ];
 
     private static JsonArray IdMap(long hostIdBase) => new(new JsonObject
     {

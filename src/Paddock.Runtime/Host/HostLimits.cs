@@ -10,8 +10,8 @@ namespace Paddock.Runtime.Host;
 /// </summary>
 internal sealed record HostLimits(long PidMax, long ThreadsMax, long MemoryAvailableKiB, long FileMax)
 {
-    /// <summary>Host tasks an idle sandbox holds (the agent's threads, its init shell), measured.</summary>
-    public const int TasksPerSandbox = 8;
+    /// <summary>Host tasks an idle sandbox holds (the agent's resident threads; its init shell execs the agent), measured.</summary>
+    public const int TasksPerSandbox = 6;
 
     /// <summary>Memory an idle sandbox holds, measured (a used one holds more until its agent's heap shrinks).</summary>
     public const long KiBPerSandbox = 4 * 1024;

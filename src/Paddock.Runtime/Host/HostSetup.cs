@@ -11,7 +11,7 @@ internal sealed class HostSetup(RuntimeOptions options)
 {
     private const string UnifiedControllers = "/sys/fs/cgroup/unified/cgroup.controllers";
 
-    public HostFacts Facts { get; private set; } = new(SwapAccounting: false, NoFileLimit: 1024);
+    public HostFacts Facts { get; private set; } = new(SwapAccounting: false, NoFileLimit: 1024, MaskedDirectories: []);
 
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
@@ -87,11 +87,31 @@ internal sealed class HostSetup(RuntimeOptions options)
         var noFile = Libc.GetRLimit(Libc.RlimitNofile, out var limit) == 0 ? limit.Max : 1024UL;
         Facts = new HostFacts(
             SwapAccounting: File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
-            NoFileLimit: (int)Math.Min(noFile, 65536));
+            NoFileLimit: (int)Math.Min(noFile, 65536),
+            MaskedDirectories: MaskedDirectories(options));
     }
 
     // crun 1.8 refuses a hybrid layout whose cgroup2 hierarchy still has controllers. On hosts where
     // hugetlb is the one left there, binding it to a v1 hierarchy empties cgroup2's list.
+    // The sandboxes' masks for the host's /proc and /sys directories: an empty directory, read-only, bound over each.
+    // crun masks a directory with a tmpfs of its own, a new superblock per directory and sandbox, and the kernel sizes
+    // the shrinker map of every memory cgroup for the most superblocks ever mounted at once (about 1 KiB per 64, per
+    // cgroup, never given back before a reboot). A bind adds no superblock. Nothing may be in the directory: the
+    // sandboxes see it.
+    private static string[] MaskedDirectories(RuntimeOptions options)
+    {
+        Directory.CreateDirectory(options.EmptyDir);
+        File.SetUnixFileMode(options.EmptyDir, UnixFileMode.UserRead | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        if (Directory.EnumerateFileSystemEntries(options.EmptyDir).Any())
+        {
+            throw new InvalidOperationException(
+                $"{options.EmptyDir} must be empty: every sandbox sees it (it masks parts of /proc and /sys); remove what is in it");
+        }
+
+        return Crun.OciSpec.MaskedDirectories.Where(Directory.Exists).ToArray();
+    }
+
     private static void FixHybridCgroups()
     {
         if (!File.Exists(UnifiedControllers) || string.IsNullOrWhiteSpace(File.ReadAllText(UnifiedControllers)))
@@ -113,4 +133,7 @@ internal sealed class HostSetup(RuntimeOptions options)
 }
 
 /// <summary>Host properties that shape every container's configuration.</summary>
-internal sealed record HostFacts(bool SwapAccounting, int NoFileLimit);
+/// <param name="SwapAccounting">Whether the memory controller limits memory and swap together.</param>
+/// <param name="NoFileLimit">The descriptor limit a sandbox gets (the server's own hard limit, at most 65536).</param>
+/// <param name="MaskedDirectories">The directories of <see cref="Crun.OciSpec.MaskedDirectories"/> this kernel has.</param>
+internal sealed record HostFacts(bool SwapAccounting, int NoFileLimit, IReadOnlyList<string> MaskedDirectories);

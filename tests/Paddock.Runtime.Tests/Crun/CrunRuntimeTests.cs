@@ -153,6 +153,38 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Create_MountsOnlyTheSuperblocksASandboxNeeds_AndMakesDevShm()
+    {
+        var runtime = Runtime();
+        var id = "itestsuper" + Random.Shared.Next(100000, 999999);
+        await runtime.CreateAsync(Spec(id), CancellationToken.None);
+        try
+        {
+            // A superblock is a device number the host's own table does not have. Each one a sandbox mounts makes the
+            // kernel's shrinker map of every memory cgroup bigger for as long as the host runs (see HostSetup).
+            static Dictionary<string, string> Superblocks(string mountinfo) => File.ReadLines(mountinfo)
+                .Select(l => (Device: l.Split(' ')[2], Type: l[(l.IndexOf(" - ", StringComparison.Ordinal) + 3)..].Split(' ')[0], Point: l.Split(' ')[4]))
+                .GroupBy(m => m.Device).ToDictionary(g => g.Key, g => $"{g.First().Type} {g.First().Point}");
+            var host = Superblocks("/proc/self/mountinfo");
+            var own = Superblocks($"/proc/{_host.InitPidOf(id)}/mountinfo").Where(s => !host.ContainsKey(s.Key)).Select(s => s.Value).Order(StringComparer.Ordinal);
+            Assert.Equal(["devpts /dev/pts", "mqueue /dev/mqueue", "overlay /", "proc /proc", "sysfs /sys", "tmpfs /dev", "tmpfs /sys/fs/cgroup"], own);
+
+            // /dev/shm is a directory of /dev's tmpfs, as open as its own mount was; the masked directories are empty;
+            // the sandbox sees its own cgroups (its limit, read-only; work's task list, writable) and no other hierarchy.
+            var (exit, output) = await RunAsync("crun", "--root", Options.ResolvedCrunRoot, "exec", id, "/bin/sh", "-c",
+                "stat -c %a /dev/shm; for d in /proc/acpi /sys/firmware; do [ -d $d ] && ls -A $d; done; touch /proc/acpi/x 2>/dev/null || echo masked; "
+                + "ls /sys/fs/cgroup | tr '\\n' ' '; echo; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+                + "(echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes) 2>/dev/null || echo limit-read-only; [ -w /sys/fs/cgroup/memory/work/tasks ] && echo work-writable");
+            Assert.Equal(0, exit);
+            Assert.Equal("1777\nmasked\ncpu cpuacct memory pids \n268435456\nlimit-read-only\nwork-writable", output.Trim());
+        }
+        finally
+        {
+            await runtime.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
     private static async Task<(int, string)> RunAsync(string file, params string[] args)
     {
         var result = await CommandRunner.TryRunAsync(file, args, CancellationToken.None);

@@ -11,8 +11,8 @@ public class OciSpecTests
         new SandboxSpec { SandboxId = "iabc", TemplateId = "base", CpuCount = 3, MemoryMB = 256, DiskSizeMB = 1024, EnvVars = new Dictionary<string, string> { ["FOO"] = "bar" } },
         "/data/sandboxes/iabc/rootfs",
         1073872896,
-        new RuntimeOptions { PidsLimit = 77, AgentPath = "/srv/paddock/agent/paddock-agent" },
-        new HostFacts(SwapAccounting: swap, NoFileLimit: 4096));
+        new RuntimeOptions { PidsLimit = 77, AgentPath = "/srv/paddock/agent/paddock-agent", DataDir = "/data" },
+        new HostFacts(SwapAccounting: swap, NoFileLimit: 4096, MaskedDirectories: ["/proc/acpi", "/sys/firmware"]));
 
     [Fact]
     public void Spec_IsolatesWithEveryNamespace_AndAnUnprivilegedIdMap()
@@ -60,9 +60,46 @@ public class OciSpecTests
         Assert.Equal("/srv/paddock/agent", mounts["/opt/paddock"]["source"]!.GetValue<string>());
         Assert.Contains("ro", mounts["/opt/paddock"]["options"]!.AsArray().Select(o => o!.GetValue<string>()));
 
-        // The channel comes as descriptors: no host directory the host later reads from is in the sandbox.
-        var binds = mounts.Values.Where(m => m["type"]!.GetValue<string>() == "bind").Select(m => m["destination"]!.GetValue<string>());
-        Assert.Equal(["/opt/paddock"], binds);
+        // The channel comes as descriptors: no host directory the host later reads from is in the sandbox. The other
+        // binds are the sandbox's own cgroup directories (what its cgroup namespace shows of them), and the empty
+        // directory that masks what the host has of the masked directories, read-only.
+        var binds = mounts.Values.Where(m => m["type"]!.GetValue<string>() == "bind").ToArray();
+        Assert.Equal(
+            ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/opt/paddock", "/proc/acpi", "/sys/firmware"],
+            binds.Select(m => m["destination"]!.GetValue<string>()));
+        foreach (var cgroup in binds.Take(4))
+        {
+            Assert.Equal($"{cgroup["destination"]!.GetValue<string>()}/paddock/iabc", cgroup["source"]!.GetValue<string>());
+        }
+
+        foreach (var mask in binds.Skip(5))
+        {
+            Assert.Equal("/data/empty", mask["source"]!.GetValue<string>());
+            Assert.Contains("ro", mask["options"]!.AsArray().Select(o => o!.GetValue<string>()));
+        }
+    }
+
+    [Fact]
+    public void Mounts_NoSuperblockASandboxCanDoWithout()
+    {
+        // Each superblock a sandbox mounts costs kernel memory in every memory cgroup of the host until reboot: the
+        // filesystems are the root's, /proc, one tmpfs for /dev and /dev/shm, devpts, /sys and a tmpfs for the cgroup
+        // binds (mqueue is the IPC namespace's own, made with it). No cgroup mount: each walks the host's hierarchy.
+        var spec = Build();
+        var filesystems = spec["mounts"]!.AsArray().Where(m => m!["type"]!.GetValue<string>() != "bind")
+            .Select(m => (m!["destination"]!.GetValue<string>(), m["type"]!.GetValue<string>())).ToArray();
+        Assert.Equal(
+            [("/proc", "proc"), ("/dev", "tmpfs"), ("/dev/pts", "devpts"), ("/dev/mqueue", "mqueue"), ("/sys", "sysfs"), ("/sys/fs/cgroup", "tmpfs")],
+            filesystems);
+        Assert.Contains("noexec", spec["mounts"]!.AsArray().Single(m => m!["destination"]!.GetValue<string>() == "/dev")!["options"]!.AsArray().Select(o => o!.GetValue<string>()));
+
+        // crun masks a directory with a tmpfs: those the host has are bound instead, and only files (and directories this
+        // host lacks, which crun skips) are left to it.
+        var masked = spec["linux"]!["maskedPaths"]!.AsArray().Select(p => p!.GetValue<string>()).ToArray();
+        Assert.DoesNotContain("/proc/acpi", masked);
+        Assert.DoesNotContain("/sys/firmware", masked);
+        Assert.Contains("/proc/kcore", masked);
+        Assert.Contains("/proc/scsi", masked);
     }
 
     [Fact]

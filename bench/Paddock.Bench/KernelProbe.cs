@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Paddock.Bench;
+
+/// <summary>
+/// What the kernel charges the host for the population, measured rather than inferred: the kernel memory one more
+/// memory cgroup takes (its shrinker map, sized for the most superblocks mounted at once since boot: about 1 KiB per
+/// 64, never shrunk), and the CPU the idle sandboxes use between them.
+/// </summary>
+internal static class KernelProbe
+{
+    private const int ProbeGroups = 20;
+    private const string ProbeRoot = "/sys/fs/cgroup/memory/paddock-bench-probe";
+
+    /// <summary>KiB of <c>kmalloc-1k</c> objects (where shrinker maps live) one new, empty memory cgroup adds.</summary>
+    public static double KiBPerNewMemoryCgroup()
+    {
+        var before = Kmalloc1kObjects();
+        try
+        {
+            for (var i = 0; i < ProbeGroups; i++)
+            {
+                Directory.CreateDirectory(Path.Combine(ProbeRoot, $"g{i}"));
+            }
+
+            return (Kmalloc1kObjects() - before) / (double)ProbeGroups;
+        }
+        finally
+        {
+            for (var i = 0; i < ProbeGroups; i++)
+            {
+                TryRemove(Path.Combine(ProbeRoot, $"g{i}"));
+            }
+
+            TryRemove(ProbeRoot);
+        }
+    }
+
+    /// <summary>CPU the given sandboxes' cgroups used over <paramref name="window"/>, in percent of one CPU.</summary>
+    public static async Task<double> CpuPercentAsync(IReadOnlyList<string> sandboxIds, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var before = sandboxIds.Sum(CpuNanoseconds);
+        var watch = Stopwatch.StartNew();
+        await Task.Delay(window, cancellationToken);
+        var used = sandboxIds.Sum(CpuNanoseconds) - before;
+        return used / (watch.Elapsed.TotalMilliseconds * 1_000_000) * 100;
+    }
+
+    private static long CpuNanoseconds(string sandboxId)
+    {
+        try
+        {
+            return long.Parse(File.ReadAllText($"/sys/fs/cgroup/cpuacct/paddock/{sandboxId}/cpuacct.usage").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            return 0;
+        }
+    }
+
+    private static long Kmalloc1kObjects() =>
+        long.Parse(File.ReadAllText("/sys/kernel/slab/kmalloc-1k/objects").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static void TryRemove(string cgroup)
+    {
+        try
+        {
+            Directory.Delete(cgroup);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
