@@ -14,14 +14,19 @@ namespace Paddock.Server.Tests.Security;
 [Collection(ContainersCollection.Name)]
 public sealed class ResourceExhaustionTests(SharedServer shared)
 {
-    // Every process forks for as long as it can, and they all end after 10 s: a fork bomb with a deadline.
+    // Forks for as long as it can, every child a small process that lives until the deadline: the sandbox's pids
+    // are taken within moments and stay taken for 10 s. Children that were copies of the Python interpreter would
+    // each dirty megabytes (reference counts are writes), and at 960 of them the sandbox's memory limit, not its
+    // pids, would be what ran out: the test would then time the memory cgroup's OOM killer working through them
+    // one at a time (MemoryHog covers memory).
     private const string ForkBomb = """
         python3 -c '
         import os, time
         end = time.time() + 10
         while time.time() < end:
             try:
-                os.fork()
+                if os.fork() == 0:
+                    os.execv("/bin/sleep", ["sleep", str(max(0.0, end - time.time()))])
             except OSError:
                 time.sleep(0.05)
         '
