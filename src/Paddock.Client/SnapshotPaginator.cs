@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace Paddock.Client;
 
@@ -9,50 +8,27 @@ namespace Paddock.Client;
 /// </summary>
 public sealed class SnapshotPaginator : IAsyncEnumerable<SnapshotInfo>
 {
-    private readonly ControlPlane _api;
-    private readonly SnapshotQuery _query;
-    private string? _nextToken;
+    private readonly TokenPages<SnapshotInfo> _pages;
 
-    internal SnapshotPaginator(ControlPlane api, SnapshotQuery query)
-    {
-        _api = api;
-        _query = query;
-    }
+    internal SnapshotPaginator(ControlPlane api, SnapshotQuery query) =>
+        _pages = new(
+            api,
+            nextToken => "snapshots" + QueryString.Of(
+                ("sandboxID", query.SandboxId),
+                ("name", query.Name),
+                ("limit", query.Limit?.ToString(CultureInfo.InvariantCulture)),
+                ("nextToken", nextToken)),
+            SnapshotInfo.FromJson);
 
     /// <summary>Whether another page may follow (true before the first page).</summary>
-    public bool HasNext { get; private set; } = true;
+    public bool HasNext => _pages.HasNext;
 
     /// <summary>The next page, newest first.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>Up to <see cref="SnapshotQuery.Limit"/> snapshots.</returns>
     /// <exception cref="InvalidOperationException">There are no more pages (<see cref="HasNext"/> is false).</exception>
-    public async Task<IReadOnlyList<SnapshotInfo>> NextItemsAsync(CancellationToken cancellationToken = default)
-    {
-        if (!HasNext)
-        {
-            throw new InvalidOperationException("there are no more pages");
-        }
-
-        var query = QueryString.Of(
-            ("sandboxID", _query.SandboxId),
-            ("name", _query.Name),
-            ("limit", _query.Limit?.ToString(CultureInfo.InvariantCulture)),
-            ("nextToken", _nextToken));
-        var (_, body, headers) = await _api.SendAsync(HttpMethod.Get, "snapshots" + query, null, cancellationToken).ConfigureAwait(false);
-        _nextToken = headers.TryGetValues("X-Next-Token", out var values) ? values.FirstOrDefault() : null;
-        HasNext = !string.IsNullOrEmpty(_nextToken);
-        return (body as JsonArray ?? []).Select(item => SnapshotInfo.FromJson(item!)).ToList();
-    }
+    public Task<IReadOnlyList<SnapshotInfo>> NextItemsAsync(CancellationToken cancellationToken = default) => _pages.NextAsync(cancellationToken);
 
     /// <inheritdoc />
-    public async IAsyncEnumerator<SnapshotInfo> GetAsyncEnumerator(CancellationToken cancellationToken = default)
-    {
-        while (HasNext)
-        {
-            foreach (var item in await NextItemsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return item;
-            }
-        }
-    }
+    public IAsyncEnumerator<SnapshotInfo> GetAsyncEnumerator(CancellationToken cancellationToken = default) => _pages.GetAsyncEnumerator(cancellationToken);
 }
