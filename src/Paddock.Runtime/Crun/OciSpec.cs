@@ -43,12 +43,13 @@ internal static class OciSpec
     /// <param name="networkFiles">Its <c>/etc/resolv.conf</c> and <c>/etc/hosts</c> on the host, when it has a network.</param>
     public static JsonObject Build(SandboxSpec spec, string rootfs, long hostIdBase, RuntimeOptions options, HostFacts host, (string ResolvConf, string Hosts)? networkFiles = null)
     {
-        // The agent is init (pid 1) and runs as the sandbox's root so it can start processes as any user.
-        // The shell sets SIGCHLD to ignored before exec: the kernel then reaps orphans reparented to
-        // pid 1, and .NET, finding SIGCHLD ignored at start, reaps every child it did not start itself.
+        // The agent is init (pid 1) and runs as the sandbox's root so it can start processes as any user. It
+        // starts straight from crun, with SIGCHLD at its default action: .NET then catches it and reaps every
+        // child, orphans reparented to pid 1 included (an ignored SIGCHLD, which exec passes on, would leave it
+        // never learning that a process it started ended; dash's `trap '' CHLD` did not pass it on, bash's would).
         // Its channel comes as descriptors the host passes (see AgentChannel): no host directory is mounted.
         var agent = $"{AgentMountPoint}/{Path.GetFileName(options.AgentPath)}";
-        string[] initArgs = ["/bin/sh", "-c", $"trap '' CHLD; exec {agent} --host-fds"];
+        string[] initArgs = [agent, "--host-fds"];
 
         var env = new JsonArray(
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
