@@ -44,7 +44,7 @@ internal sealed class BareCrun(string workDir, string lowerDir, long hostIdBase,
         var masked = OciSpec.MaskedDirectories.Where(Directory.Exists).ToArray();
         JsonObject config = OciSpec.Build(spec, rootfs, hostIdBase, _options, new HostFacts(SwapAccounting: true, NoFileLimit: 4096, MaskedDirectories: masked));
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString());
-        using var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, CancellationToken.None);
+        using var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, _options.AgentSleepAfter, CancellationToken.None);
 
         // Timed: the three steps of the bare sequence.
         var watch = Stopwatch.StartNew();

@@ -8,6 +8,12 @@ namespace Paddock.Agent;
 /// </summary>
 internal sealed record AgentOptions(string ChannelDir, bool HostFds, int Port, int InterpreterPort)
 {
+    /// <summary>Set when the agent starts asleep (<c>--asleep</c>): it only waits for a connection (see Sleep.Dormant).</summary>
+    public Sleep.SleepDescriptors? Asleep { get; init; }
+
+    /// <summary>Set when the agent wakes from a sleep (<c>--woken</c>): its listeners and state are open already.</summary>
+    public Sleep.SleepDescriptors? Woken { get; init; }
+
     /// <summary>envd's port inside the sandbox.</summary>
     public const int EnvdPort = 49983;
 
@@ -38,6 +44,8 @@ internal sealed record AgentOptions(string ChannelDir, bool HostFds, int Port, i
         var hostFds = false;
         var port = EnvdPort;
         var interpreterPort = CodeInterpreterPort;
+        Sleep.SleepDescriptors? asleep = null;
+        Sleep.SleepDescriptors? woken = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -54,9 +62,15 @@ internal sealed record AgentOptions(string ChannelDir, bool HostFds, int Port, i
                 case "--interpreter-port" when i + 1 < args.Length:
                     interpreterPort = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                     break;
+                case "--asleep" when i + 1 < args.Length:
+                    asleep = Sleep.SleepDescriptors.Parse(args[++i]);
+                    break;
+                case "--woken" when i + 1 < args.Length:
+                    woken = Sleep.SleepDescriptors.Parse(args[++i]);
+                    break;
             }
         }
 
-        return new AgentOptions(channel, hostFds, port, interpreterPort);
+        return new AgentOptions(channel, hostFds, port, interpreterPort) { Asleep = asleep, Woken = woken };
     }
 }

@@ -19,6 +19,11 @@ internal sealed class AgentState
 
     public string? DefaultWorkdir { get; private set; }
 
+    /// <summary>How long the agent waits with nothing to do before it sleeps (see Sleep.Sleeper); zero: never.</summary>
+    public TimeSpan SleepAfter { get; private set; }
+
+    private long? _logLimitBytes;
+
     public IReadOnlyDictionary<string, string> EnvVars
     {
         get
@@ -59,14 +64,39 @@ internal sealed class AgentState
 
             if (request.LogLimitBytes is > 0 and var limit)
             {
+                _logLimitBytes = limit;
                 AgentLog.LimitTo(limit);
+            }
+
+            if (request.SleepAfterSeconds is >= 0 and var sleepAfter)
+            {
+                SleepAfter = TimeSpan.FromSeconds(sleepAfter);
             }
         }
     }
 
-    /// <summary>Applies the host's start settings (<c>init.json</c>).</summary>
+    /// <summary>Applies the host's start settings (<c>init.json</c>), or the state the agent kept across a sleep.</summary>
     public void Load(Stream init) =>
         Apply(JsonSerializer.Deserialize(init, AgentJson.Default.InitRequest) ?? new InitRequest());
+
+    /// <summary>Everything <see cref="Load"/> restores, in <c>init.json</c>'s format: what the agent keeps while it sleeps.</summary>
+    public byte[] Save()
+    {
+        lock (_gate)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(
+                new InitRequest
+                {
+                    EnvVars = new Dictionary<string, string>(_envVars, StringComparer.Ordinal),
+                    AccessToken = AccessToken,
+                    DefaultUser = DefaultUser,
+                    DefaultWorkdir = DefaultWorkdir,
+                    LogLimitBytes = _logLimitBytes,
+                    SleepAfterSeconds = SleepAfter.TotalSeconds,
+                },
+                AgentJson.Default.InitRequest);
+        }
+    }
 }
 
 /// <summary>envd's <c>POST /init</c> body (the fields Paddock uses).</summary>
@@ -87,6 +117,10 @@ internal sealed record InitRequest
     /// <summary>The size limit of the sandbox's log file (Paddock's own field; envd has none).</summary>
     [JsonPropertyName("logLimitBytes")]
     public long? LogLimitBytes { get; init; }
+
+    /// <summary>Seconds of nothing to do before the agent sleeps, 0 for never (Paddock's own field).</summary>
+    [JsonPropertyName("sleepAfterSeconds")]
+    public double? SleepAfterSeconds { get; init; }
 }
 
 /// <summary>envd's error body.</summary>

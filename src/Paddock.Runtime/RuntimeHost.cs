@@ -55,7 +55,7 @@ public sealed partial class RuntimeHost : IHostedService
     // sandbox number 4000.
     private void LogCapacity(HostLimits limits)
     {
-        var caps = limits.Caps();
+        var caps = limits.Caps(agentsSleep: _options.AgentSleepAfter > TimeSpan.Zero);
         if (caps.Count == 0)
         {
             return;

@@ -19,7 +19,7 @@ public sealed class HostLimitsTests : IDisposable
 
         var limits = HostLimits.Read(_proc);
         Assert.Equal((16384L, 191948L, 20971520L), (limits.PidMax, limits.ThreadsMax, limits.MemoryAvailableKiB));
-        var caps = limits.Caps();
+        var caps = limits.Caps(agentsSleep: false);
         Assert.Equal(("kernel.pid_max = 16384", 2730L), (caps[0].Limit, caps[0].Sandboxes));
         Assert.Contains("kernel.pid_max=", caps[0].Raise, StringComparison.Ordinal);
         Assert.Equal(("available memory = 20480 MiB", 5120L), (caps[1].Limit, caps[1].Sandboxes));
@@ -27,10 +27,22 @@ public sealed class HostLimitsTests : IDisposable
     }
 
     [Fact]
+    public void SleepingAgents_HoldFewerTasks_SoMemoryCapsFirst()
+    {
+        Write("sys/kernel/pid_max", "16384\n");
+        Write("sys/kernel/threads-max", "191948\n");
+        Write("meminfo", "MemAvailable:   20971520 kB\n");
+
+        var caps = HostLimits.Read(_proc).Caps(agentsSleep: true);
+        Assert.Equal(("available memory = 20480 MiB", 5120L), (caps[0].Limit, caps[0].Sandboxes));
+        Assert.Equal(("kernel.pid_max = 16384", 8192L), (caps[1].Limit, caps[1].Sandboxes));
+    }
+
+    [Fact]
     public void MissingFiles_AreNoCap()
     {
         Write("sys/kernel/pid_max", "4194304\n");
-        var caps = HostLimits.Read(_proc).Caps();
+        var caps = HostLimits.Read(_proc).Caps(agentsSleep: true);
         Assert.Equal("kernel.pid_max = 4194304", Assert.Single(caps).Limit);
     }
 

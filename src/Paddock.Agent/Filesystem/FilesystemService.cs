@@ -13,6 +13,9 @@ internal sealed class FilesystemService(AgentState state)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DirectoryWatch> _watchers = new(StringComparer.Ordinal);
 
+    /// <summary>Whether a directory is being watched for a caller.</summary>
+    public bool HasWatchers => !_watchers.IsEmpty;
+
     public Task HandleAsync(HttpContext context, string method) => method switch
     {
         "WatchDir" => WatchDirAsync(context),

@@ -18,6 +18,9 @@ internal sealed class AgentApplication(AgentState state) : IHttpApplication<Http
     private readonly Filesystem.FilesystemService _filesystem = new(state);
     private readonly Filesystem.FilesEndpoint _files = new(state);
 
+    /// <summary>Whether it holds something a sleep would lose: a process it started, a directory watch.</summary>
+    public bool HoldsState => _processes.HasProcesses || _filesystem.HasWatchers;
+
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
     public void DisposeContext(HttpContext context, Exception? exception)

@@ -11,6 +11,13 @@ internal sealed class InterpreterApplication(AgentState state) : IHttpApplicatio
 {
     // A secure sandbox's interpreter runs code only for the holder of its access token (see AccessToken).
     private readonly InterpreterEndpoints _endpoints = new(state);
+    private int _used;
+
+    /// <summary>
+    /// Whether it holds something a sleep would lose: once asked anything, its contexts' ids are known to callers and
+    /// their kernels may hold variables, so a sandbox that used the interpreter stays awake.
+    /// </summary>
+    public bool HoldsState => Volatile.Read(ref _used) == 1;
 
     public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
 
@@ -27,6 +34,11 @@ internal sealed class InterpreterApplication(AgentState state) : IHttpApplicatio
             {
                 await Http.Errors.WriteAsync(context, StatusCodes.Status401Unauthorized, Http.AccessToken.Unauthorized);
                 return;
+            }
+
+            if (context.Request.Path != "/health")
+            {
+                Volatile.Write(ref _used, 1);
             }
 
             await _endpoints.HandleAsync(context);

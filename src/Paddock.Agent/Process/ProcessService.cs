@@ -197,6 +197,9 @@ internal sealed class ProcessService(AgentState state)
 
     private void Forget(ManagedProcess process) => _processes.TryRemove(process.Pid, out _);
 
+    /// <summary>Whether a process it started is still tracked (running, or its end not yet told).</summary>
+    public bool HasProcesses => !_processes.IsEmpty;
+
     private JsonObject List()
     {
         var list = new JsonArray();

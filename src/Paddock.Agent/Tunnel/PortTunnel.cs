@@ -21,14 +21,19 @@ internal sealed class PortTunnel : IDisposable
     private static readonly byte[] s_on = BitConverter.GetBytes(1);
 
     private readonly Socket _listener;
+    private readonly Sleep.AcceptGate _gate;
 
-    private PortTunnel(Socket listener) => _listener = listener;
+    private PortTunnel(Socket listener, Sleep.AcceptGate gate)
+    {
+        _listener = listener;
+        _gate = gate;
+    }
 
     /// <summary>
     /// Binds and listens at once, so the socket accepts connections (queued until <see cref="RunAsync"/>)
     /// before the agent reports itself ready.
     /// </summary>
-    public static PortTunnel Listen(string socketPath)
+    public static PortTunnel Listen(string socketPath, Sleep.AcceptGate gate)
     {
         if (File.Exists(socketPath))
         {
@@ -40,7 +45,7 @@ internal sealed class PortTunnel : IDisposable
         {
             listener.Bind(new UnixDomainSocketEndPoint(socketPath));
             listener.Listen(512);
-            return new PortTunnel(listener);
+            return new PortTunnel(listener, gate);
         }
         catch
         {
@@ -50,7 +55,7 @@ internal sealed class PortTunnel : IDisposable
     }
 
     /// <summary>Takes over a socket the host bound and listens on, passed as descriptor <paramref name="fd"/>.</summary>
-    public static PortTunnel Adopt(int fd) => new(new Socket(new SafeSocketHandle(fd, ownsHandle: true)));
+    public static PortTunnel Adopt(int fd, Sleep.AcceptGate gate) => new(new Socket(new SafeSocketHandle(fd, ownsHandle: true)), gate);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -58,8 +63,8 @@ internal sealed class PortTunnel : IDisposable
         {
             while (true)
             {
-                var client = await _listener.AcceptAsync(stoppingToken);
-                _ = ServeAsync(client, stoppingToken);
+                var client = await _gate.AcceptAsync(_listener.AcceptAsync, stoppingToken);
+                _ = ServeAsync(client, _gate, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -69,9 +74,10 @@ internal sealed class PortTunnel : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private static async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    private static async Task ServeAsync(Socket client, Sleep.AcceptGate gate, CancellationToken stoppingToken)
     {
         using var _ = client;
+        using var ended = new Ended(gate);
         try
         {
             var port = await ReadPortAsync(client, stoppingToken);
@@ -165,5 +171,11 @@ internal sealed class PortTunnel : IDisposable
             {
             }
         }
+    }
+
+    // Tells the gate a tunnelled connection ended, however it ended.
+    private readonly struct Ended(Sleep.AcceptGate gate) : IDisposable
+    {
+        public void Dispose() => gate.Ended();
     }
 }

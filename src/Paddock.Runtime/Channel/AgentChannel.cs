@@ -41,9 +41,9 @@ internal static class AgentChannel
     /// Writes the agent's start settings (readable by host root only: the agent gets them as an open
     /// descriptor) and binds both listening sockets; the caller passes them to the container and closes them.
     /// </summary>
-    public static async Task<ChannelListeners> PrepareAsync(string bundle, SandboxSpec spec, long logLimitBytes, CancellationToken cancellationToken)
+    public static async Task<ChannelListeners> PrepareAsync(string bundle, SandboxSpec spec, long logLimitBytes, TimeSpan sleepAfter, CancellationToken cancellationToken)
     {
-        var init = new AgentInit(spec.EnvVars, spec.EnvdAccessToken, "user", "/home/user", logLimitBytes);
+        var init = new AgentInit(spec.EnvVars, spec.EnvdAccessToken, "user", "/home/user", logLimitBytes, sleepAfter.TotalSeconds);
         await using (var file = new FileStream(InitFile(bundle), new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -189,7 +189,8 @@ internal sealed record AgentInit(
     [property: System.Text.Json.Serialization.JsonPropertyName("accessToken")] string? AccessToken,
     [property: System.Text.Json.Serialization.JsonPropertyName("defaultUser")] string DefaultUser,
     [property: System.Text.Json.Serialization.JsonPropertyName("defaultWorkdir")] string DefaultWorkdir,
-    [property: System.Text.Json.Serialization.JsonPropertyName("logLimitBytes")] long LogLimitBytes);
+    [property: System.Text.Json.Serialization.JsonPropertyName("logLimitBytes")] long LogLimitBytes,
+    [property: System.Text.Json.Serialization.JsonPropertyName("sleepAfterSeconds")] double SleepAfterSeconds);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(AgentInit))]
 internal sealed partial class ChannelJson : System.Text.Json.Serialization.JsonSerializerContext;

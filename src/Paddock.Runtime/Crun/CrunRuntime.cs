@@ -114,7 +114,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         var networkFiles = _network.Enabled ? WriteNetworkFiles(bundle, id, hostRoot) : ((string, string)?)null;
         var config = OciSpec.Build(spec, rootfs, hostRoot, _options, _host.Facts, networkFiles);
         await File.WriteAllTextAsync(Path.Combine(bundle, "config.json"), config.ToJsonString(), cancellationToken);
-        using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, cancellationToken))
+        using (var listeners = await AgentChannel.PrepareAsync(bundle, spec, _options.LogLimitBytes, _options.AgentSleepAfter, cancellationToken))
         {
             await CreateContainerAsync(id, bundle, listeners, $"lowerdir={lower},upperdir={upper},workdir={work}", cancellationToken);
         }

@@ -10,8 +10,11 @@ namespace Paddock.Runtime.Host;
 /// </summary>
 internal sealed record HostLimits(long PidMax, long ThreadsMax, long MemoryAvailableKiB, long FileMax)
 {
-    /// <summary>Host tasks an idle sandbox holds (the agent's resident threads; its init shell execs the agent), measured.</summary>
-    public const int TasksPerSandbox = 6;
+    /// <summary>Host tasks an idle sandbox holds while its agent is awake (its resident threads), measured.</summary>
+    public const int TasksPerAwakeSandbox = 6;
+
+    /// <summary>Host tasks an idle sandbox holds once its agent sleeps (see RuntimeOptions.AgentSleepAfter), measured.</summary>
+    public const int TasksPerSleepingSandbox = 2;
 
     /// <summary>Memory an idle sandbox holds, measured (a used one holds more until its agent's heap shrinks).</summary>
     public const long KiBPerSandbox = 4 * 1024;
@@ -24,17 +27,21 @@ internal sealed record HostLimits(long PidMax, long ThreadsMax, long MemoryAvail
         Number(Path.Combine(proc, "sys/fs/file-max")));
 
     /// <summary>Each limit, the sandboxes it allows, and how to raise it; the lowest first.</summary>
-    public IReadOnlyList<(string Limit, long Sandboxes, string Raise)> Caps() =>
-        new (string Limit, long Sandboxes, string Raise)[]
+    /// <param name="agentsSleep">Whether idle sandboxes' agents sleep (then an idle sandbox holds fewer tasks).</param>
+    public IReadOnlyList<(string Limit, long Sandboxes, string Raise)> Caps(bool agentsSleep)
+    {
+        var tasks = agentsSleep ? TasksPerSleepingSandbox : TasksPerAwakeSandbox;
+        return new (string Limit, long Sandboxes, string Raise)[]
         {
-            ($"kernel.pid_max = {PidMax}", PidMax / TasksPerSandbox, "sysctl -w kernel.pid_max=4194304"),
-            ($"kernel.threads-max = {ThreadsMax}", ThreadsMax / TasksPerSandbox, "sysctl -w kernel.threads-max=<more>"),
+            ($"kernel.pid_max = {PidMax}", PidMax / tasks, "sysctl -w kernel.pid_max=4194304"),
+            ($"kernel.threads-max = {ThreadsMax}", ThreadsMax / tasks, "sysctl -w kernel.threads-max=<more>"),
             ($"available memory = {MemoryAvailableKiB / 1024} MiB", MemoryAvailableKiB / KiBPerSandbox, "more memory, or fewer used sandboxes"),
             ($"fs.file-max = {FileMax}", FileMax / 64, "sysctl -w fs.file-max=<more>"),
         }
         .Where(c => c.Sandboxes > 0)
         .OrderBy(c => c.Sandboxes)
         .ToList();
+    }
 
     private static long Number(string file)
     {

@@ -22,7 +22,9 @@ internal sealed class SandboxTransport : IDisposable
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // An open connection keeps a sandbox's agent awake (see RuntimeOptions.AgentSleepAfter): an idle one is let
+            // go after a few seconds, and a new one through the channel costs a fraction of a millisecond.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
 
             // A sandbox decides how fast it answers and how much it sends: a bounded wait to connect, and
             // response headers capped (bodies stream through to the client, never buffered here).
