@@ -32,7 +32,7 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
     {
         _baseline = HostSnapshot.Take();
         _baselineSlab = HostSnapshot.UnreclaimableSlabKiB();
-        _steps.AppendLine("| sandboxes | create p50 | create p95 | API create p50 (interleaved) | bare crun p50 (interleaved) | `unshare -m true` p50 | host memory per sandbox | sandbox cgroup memory (mean) | tasks per sandbox | `echo` round trip API p50 | agent channel p50 | server RSS | host mounts | kernel memory per new memory cgroup | idle sandboxes' CPU |");
+        _steps.AppendLine("| sandboxes | create p50 | create p95 | API create p50 (interleaved) | bare crun p50 (interleaved) | `unshare -m true` p50 | host memory per sandbox | sandbox cgroup memory (mean) | tasks per sandbox | `echo` round trip API p50: waking, awake | agent channel p50 | server RSS | host mounts | kernel memory per new memory cgroup | idle sandboxes' CPU |");
         _steps.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         var usedReport = string.Empty;
         try
@@ -99,7 +99,9 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
             unshare.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        // Before the round trips below wake some of them: what the idle population costs, every agent's heartbeat.
+        // Idle means asleep: the newest sandbox's agent sleeps AgentSleepAfter (10 s) after its create, and every one before
+        // it did already. Then, before the round trips below wake some of them: what the idle population costs.
+        await WaitAsleepAsync(_sandboxes[^1].Id, cancellationToken);
         var idleCpu = await KernelProbe.CpuPercentAsync(_sandboxes.Select(s => s.Id).ToList(), s_idleWindow, cancellationToken);
         var newCgroupKiB = KernelProbe.KiBPerNewMemoryCgroup();
         var now = HostSnapshot.Take();
@@ -107,6 +109,7 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
         var cgroupMiB = _sandboxes.Average(s => SandboxMemoryBytes(s.Id)) / (1024.0 * 1024);
         var tasks = _sandboxes.Sum(s => ReadNumber(Path.Combine(SandboxCgroups.PathOf("pids", s.Id), "pids.current"))) / (double)n;
 
+        var waking = new Stats("api rtt waking");
         var throughApi = new Stats("api rtt");
         var overChannel = new Stats("channel rtt");
         foreach (var (id, token) in _sandboxes.OrderBy(_ => Random.Shared.Next()).Take(RoundTrips))
@@ -115,6 +118,9 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
             using var direct = AgentClient.OverChannel(Path.Combine(sandboxesDir, id, "agent.sock"), token);
             var watch = Stopwatch.StartNew();
             Check(await viaApi.RunAsync("/bin/echo", "hi"));
+            waking.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            Check(await viaApi.RunAsync("/bin/echo", "hi"));
             throughApi.Add(watch.Elapsed.TotalMilliseconds);
             watch.Restart();
             Check(await direct.RunAsync("/bin/echo", "hi"));
@@ -122,9 +128,22 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
         }
 
         var row = string.Create(CultureInfo.InvariantCulture,
-            $"| {n} | {creates.P50:0.0} ms | {creates.P95:0.0} ms | {api.P50:0.0} ms | {primitive.P50:0.0} ms | {unshare.P50:0.0} ms | {memoryKiB / 1024:0.00} MiB | {cgroupMiB:0.00} MiB | {tasks:0.0} | {throughApi.P50:0.00} ms | {overChannel.P50:0.00} ms | {HostSnapshot.ProcessKiB(server.ProcessId) / 1024.0:0} MiB | {now.Mounts} | {newCgroupKiB:0} KiB | {idleCpu:0.0}% of a CPU |");
+            $"| {n} | {creates.P50:0.0} ms | {creates.P95:0.0} ms | {api.P50:0.0} ms | {primitive.P50:0.0} ms | {unshare.P50:0.0} ms | {memoryKiB / 1024:0.00} MiB | {cgroupMiB:0.00} MiB | {tasks:0.0} | {waking.P50:0.00} ms, {throughApi.P50:0.00} ms | {overChannel.P50:0.00} ms | {HostSnapshot.ProcessKiB(server.ProcessId) / 1024.0:0} MiB | {now.Mounts} | {newCgroupKiB:0} KiB | {idleCpu:0.0}% of a CPU |");
         _steps.AppendLine(row);
         Console.WriteLine(row);
+    }
+
+    // Waits until a sandbox's agent sleeps (its pids cgroup down to the two tasks of the sleeping agent).
+    private static async Task WaitAsleepAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var pids = Path.Combine(SandboxCgroups.PathOf("pids", sandboxId), "pids.current");
+        for (var waited = Stopwatch.StartNew(); ReadNumber(pids) > 2; await Task.Delay(250, cancellationToken))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException($"the agent of {sandboxId} did not sleep within 60 s");
+            }
+        }
     }
 
     // A used sandbox: many commands and a 10 MiB file written and read back (then removed), then idle; what it holds
