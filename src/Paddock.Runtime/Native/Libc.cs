@@ -30,6 +30,9 @@ internal static partial class Libc
     public const int FDupFdCloexec = 1030;
     public const int SigKill = 9;
     public const int CloneNewNs = 0x20000;
+    public const ulong MsNosuid = 0x2;
+    public const ulong MsNodev = 0x4;
+    public const ulong MsNoexec = 0x8;
     public const ulong MsRec = 0x4000;
     public const ulong MsPrivate = 1 << 18;
 
