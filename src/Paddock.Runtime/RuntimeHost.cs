@@ -43,6 +43,7 @@ public sealed partial class RuntimeHost : IHostedService
         await _volume.MountAsync(cancellationToken);
         _runtime.Recover();
         await _network.StartAsync(_runtime.LiveBundles(), cancellationToken);
+        await SharedPageCache.ClaimAsync(_options.AgentPath, cancellationToken);
         _ = _templates.WarmUpAsync(TemplateCatalog.Base.Id);
         LogCapacity(HostLimits.Read());
         if (!CgroupAttachMode.FavorsDynamicChanges())
