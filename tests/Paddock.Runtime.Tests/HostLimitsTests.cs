@@ -27,15 +27,15 @@ public sealed class HostLimitsTests : IDisposable
     }
 
     [Fact]
-    public void SleepingAgents_HoldFewerTasks_SoMemoryCapsFirst()
+    public void SleepingAgents_HoldFewerTasksAndLessMemory()
     {
-        Write("sys/kernel/pid_max", "16384\n");
+        Write("sys/kernel/pid_max", "32768\n");
         Write("sys/kernel/threads-max", "191948\n");
         Write("meminfo", "MemAvailable:   20971520 kB\n");
 
         var caps = HostLimits.Read(_proc).Caps(agentsSleep: true);
-        Assert.Equal(("available memory = 20480 MiB", 5120L), (caps[0].Limit, caps[0].Sandboxes));
-        Assert.Equal(("kernel.pid_max = 16384", 8192L), (caps[1].Limit, caps[1].Sandboxes));
+        Assert.Equal(("available memory = 20480 MiB", 8192L), (caps[0].Limit, caps[0].Sandboxes));
+        Assert.Equal(("kernel.pid_max = 32768", 16384L), (caps[1].Limit, caps[1].Sandboxes));
     }
 
     [Fact]

@@ -16,8 +16,11 @@ internal sealed record HostLimits(long PidMax, long ThreadsMax, long MemoryAvail
     /// <summary>Host tasks an idle sandbox holds once its agent sleeps (see RuntimeOptions.AgentSleepAfter), measured.</summary>
     public const int TasksPerSleepingSandbox = 2;
 
-    /// <summary>Memory an idle sandbox holds, measured (a used one holds more until its agent's heap shrinks).</summary>
-    public const long KiBPerSandbox = 4 * 1024;
+    /// <summary>Host memory an idle sandbox holds while its agent is awake, measured.</summary>
+    public const long KiBPerAwakeSandbox = 4 * 1024;
+
+    /// <summary>Host memory an idle sandbox holds once its agent sleeps, measured (2.2-2.5 MiB, kernel memory included).</summary>
+    public const long KiBPerSleepingSandbox = 5 * 512;
 
     /// <summary>Reads the limits from a proc file system (the host's, <c>/proc</c>, unless a test gives another).</summary>
     public static HostLimits Read(string proc = "/proc") => new(
@@ -31,11 +34,12 @@ internal sealed record HostLimits(long PidMax, long ThreadsMax, long MemoryAvail
     public IReadOnlyList<(string Limit, long Sandboxes, string Raise)> Caps(bool agentsSleep)
     {
         var tasks = agentsSleep ? TasksPerSleepingSandbox : TasksPerAwakeSandbox;
+        var memoryKiB = agentsSleep ? KiBPerSleepingSandbox : KiBPerAwakeSandbox;
         return new (string Limit, long Sandboxes, string Raise)[]
         {
             ($"kernel.pid_max = {PidMax}", PidMax / tasks, "sysctl -w kernel.pid_max=4194304"),
             ($"kernel.threads-max = {ThreadsMax}", ThreadsMax / tasks, "sysctl -w kernel.threads-max=<more>"),
-            ($"available memory = {MemoryAvailableKiB / 1024} MiB", MemoryAvailableKiB / KiBPerSandbox, "more memory, or fewer used sandboxes"),
+            ($"available memory = {MemoryAvailableKiB / 1024} MiB", MemoryAvailableKiB / memoryKiB, "more memory, or fewer used sandboxes"),
             ($"fs.file-max = {FileMax}", FileMax / 64, "sysctl -w fs.file-max=<more>"),
         }
         .Where(c => c.Sandboxes > 0)
