@@ -332,11 +332,12 @@ async Task RunDensityAsync(IReadOnlyList<int> steps)
                 Idle sandboxes of the base template created one after another through the API up to each step; at each
                 step: create p50/p95 of the creates that led to it; 10 more creates through the API alternated with the
                 bare primitive (`mount -t overlay` in the host's namespace + `crun create` + `crun start`, then deleted) and
-                with `unshare -m true` (the copy of the host's mount table every new container pays); host memory per
+                with `unshare -m true` (the copy of the host's mount table every new container pays); then, once the newest
+                sandbox's agent sleeps (10 s after its create: idle means asleep), host memory per
                 sandbox (MemTotal − MemAvailable over the baseline, divided by the sandboxes; the machine is shared, so this
                 carries what else ran); each sandbox's memory cgroup usage (its agent, page cache and kernel memory); host
-                tasks per sandbox (its pids cgroup); `/bin/echo hi` started through the API port and straight on the agent's
-                channel in 20 sandboxes; the server's RSS; the host's mount table; the kernel memory (`kmalloc-1k`) one more
+                tasks per sandbox (its pids cgroup); `/bin/echo hi` started through the API port twice (the first wakes the
+                agent) and once straight on the agent's channel, in 20 sandboxes; the server's RSS; the host's mount table; the kernel memory (`kmalloc-1k`) one more
                 empty memory cgroup takes (20 made and removed: its shrinker map, sized for the most superblocks mounted at
                 once since boot); the CPU all the idle sandboxes used over 10 s.
 
