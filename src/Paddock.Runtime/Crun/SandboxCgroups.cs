@@ -23,8 +23,11 @@ internal static class SandboxCgroups
     private static readonly string[] s_controllers = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "hugetlb", "systemd", "net_cls", "net_prio"];
     private static readonly string[] s_workControllers = ["memory", "pids", "cpu"];
 
+    /// <summary>The group every sandbox's groups are made in, in each hierarchy.</summary>
+    public const string ParentPath = "/paddock";
+
     /// <summary>The cgroup of a sandbox, under each controller.</summary>
-    public static string RelativePath(string sandboxId) => $"/paddock/{sandboxId}";
+    public static string RelativePath(string sandboxId) => $"{ParentPath}/{sandboxId}";
 
     public static string PathOf(string controller, string sandboxId) => $"/sys/fs/cgroup/{controller}{RelativePath(sandboxId)}";
 
