@@ -121,23 +121,48 @@ IdleTrimmer.Start();
 using var tunnelOwner = tunnel;
 var interpreter = new Paddock.Agent.Interpreter.InterpreterApplication(state);
 var agent = new AgentApplication(state);
-await server.StartAsync(new ApplicationsByPort(options.InterpreterPort, interpreter, agent), CancellationToken.None);
-AgentLog.Info(
-    options.Woken is null ? "Agent ready" : "Agent woke",
-    ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
-    ("interpreterPort", options.InterpreterPort.ToString(CultureInfo.InvariantCulture)));
-var tunnelling = tunnel.RunAsync(stopping.Token);
-if (options.HostFds && state.SleepAfter > TimeSpan.Zero)
+var sleeper = options.HostFds && state.SleepAfter > TimeSpan.Zero
+    ? new Sleeper(gate, state.SleepAfter, () => agent.HoldsState || interpreter.HoldsState, state.Save, envdListener, interpreterListener)
+    : null;
+var tunnelling = Task.CompletedTask;
+
+// The main thread waits here while the agent serves on the thread pool, because the exec that puts it to sleep has to
+// be the main thread's (see Sleeper.Sleep): nothing else in Main awaits.
+if (ServeAsync().GetAwaiter().GetResult())
 {
-    var sleeper = new Sleeper(gate, state.SleepAfter, () => agent.HoldsState || interpreter.HoldsState, state.Save, envdListener, interpreterListener);
     try
     {
-        await sleeper.RunAsync(stopping.Token);
+        sleeper!.Sleep();
     }
-    catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+    catch (Exception ex)
     {
+        AgentLog.Error("The agent could not sleep; it stays awake", ("error", ex.Message));
+        gate.Open();
     }
+
+    EndAsync().GetAwaiter().GetResult();
 }
 
-await tunnelling;
-await server.StopAsync(CancellationToken.None);
+// Serves until SIGTERM (false), or until the agent should sleep (true: the accept gate is shut).
+async Task<bool> ServeAsync()
+{
+    await server.StartAsync(new ApplicationsByPort(options.InterpreterPort, interpreter, agent), CancellationToken.None);
+    AgentLog.Info(
+        options.Woken is null ? "Agent ready" : "Agent woke",
+        ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
+        ("interpreterPort", options.InterpreterPort.ToString(CultureInfo.InvariantCulture)));
+    tunnelling = tunnel.RunAsync(stopping.Token);
+    if (sleeper is not null && await sleeper.WaitForSleepAsync(stopping.Token))
+    {
+        return true;
+    }
+
+    await EndAsync();
+    return false;
+}
+
+async Task EndAsync()
+{
+    await tunnelling;
+    await server.StopAsync(CancellationToken.None);
+}

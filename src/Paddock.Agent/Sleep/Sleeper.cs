@@ -11,45 +11,52 @@ namespace Paddock.Agent.Sleep;
 /// </summary>
 internal sealed class Sleeper(AcceptGate gate, TimeSpan after, Func<bool> busy, Func<byte[]> state, int envdListener, int interpreterListener)
 {
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>
+    /// Waits until the agent has had nothing to do for the whole wait, then shuts the door and returns true: the caller
+    /// then calls <see cref="Sleep"/>, from the process's main thread. False once <paramref name="stopping"/> is set.
+    /// </summary>
+    public async Task<bool> WaitForSleepAsync(CancellationToken stopping)
     {
-        while (true)
+        try
         {
-            // Quiet means no connection came or went for the whole wait; while one is open, or something is held,
-            // the agent looks again a wait later.
-            var quietFor = TimeSpan.FromMilliseconds(Environment.TickCount64 - gate.LastChange);
-            if (quietFor < after)
+            while (true)
             {
-                await Task.Delay(after - quietFor, OnDemandTimeProvider.Instance, stopping);
-                continue;
-            }
-
-            if (gate.Connections > 0 || busy())
-            {
-                await Task.Delay(after, OnDemandTimeProvider.Instance, stopping);
-                continue;
-            }
-
-            // A connection accepted between the look above and the door shutting keeps the agent awake.
-            if (await gate.CloseAsync() && !busy())
-            {
-                try
+                // Quiet means no connection came or went for the whole wait; while one is open, or something is held,
+                // the agent looks again a wait later.
+                var quietFor = TimeSpan.FromMilliseconds(Environment.TickCount64 - gate.LastChange);
+                if (quietFor < after)
                 {
-                    Sleep();
+                    await Task.Delay(after - quietFor, OnDemandTimeProvider.Instance, stopping);
+                    continue;
                 }
-                catch (Exception ex)
-                {
-                    AgentLog.Error("The agent could not sleep; it stays awake", ("error", ex.Message));
-                    gate.Open();
-                    return;
-                }
-            }
 
-            gate.Open();
+                if (gate.Connections > 0 || busy())
+                {
+                    await Task.Delay(after, OnDemandTimeProvider.Instance, stopping);
+                    continue;
+                }
+
+                // A connection accepted between the look above and the door shutting keeps the agent awake.
+                if (await gate.CloseAsync() && !busy())
+                {
+                    return true;
+                }
+
+                gate.Open();
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
-    private void Sleep()
+    /// <summary>
+    /// Replaces the agent with itself asleep (see <see cref="Dormant"/>), its listeners and state kept open; returns only
+    /// by throwing, with everything as it was. Call it from the main thread: an exec from another thread ends the old
+    /// main thread, and the kernel then looks for a new owner of the process's memory among every process on the host.
+    /// </summary>
+    public void Sleep()
     {
         var descriptors = new SleepDescriptors(envdListener, interpreterListener, SleepNative.MemoryFile("paddock-agent-state", state()));
         try
