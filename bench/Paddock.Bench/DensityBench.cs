@@ -21,6 +21,8 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
     private static readonly TimeSpan s_releaseWithin = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_idleWindow = TimeSpan.FromSeconds(10);
 
+    private const int WarmUpCreates = 50;
+
     private readonly List<(string Id, string Token)> _sandboxes = [];
     private readonly StringBuilder _steps = new();
     private readonly StringBuilder _notes = new();
@@ -30,6 +32,19 @@ internal sealed class DensityBench(PaddockServer server, BareCrun bare, string s
 
     public async Task<string> RunAsync(IReadOnlyList<int> steps, CancellationToken cancellationToken)
     {
+        // The server compiles its code as it first runs it (tiered JIT: a quarter of all CPU during its first 100
+        // creates), which made the first step's creates slower than the next step's: a warm server from the start.
+        for (var i = 0; i < WarmUpCreates; i++)
+        {
+            await server.KillAsync(await server.CreateAsync());
+            if (i < Interleaved)
+            {
+                var bareId = $"idensitywarm{i}";
+                await bare.CreateAsync(bareId);
+                await bare.DeleteAsync(bareId);
+            }
+        }
+
         _baseline = HostSnapshot.Take();
         _baselineSlab = HostSnapshot.UnreclaimableSlabKiB();
         _steps.AppendLine("| sandboxes | create p50 | create p95 | API create p50 (interleaved) | bare crun p50 (interleaved) | `unshare -m true` p50 | host memory per sandbox | sandbox cgroup memory (mean) | tasks per sandbox | `echo` round trip API p50: waking, awake | agent channel p50 | server RSS | host mounts | kernel memory per new memory cgroup | idle sandboxes' CPU |");

@@ -329,7 +329,8 @@ async Task RunDensityAsync(IReadOnlyList<int> steps)
                 Latest run: {started:yyyy-MM-dd HH:mm} UTC, 1-minute load average {loadAtStart} at the start, {loadAtEnd} at the end.
                 Command: `sudo ./bench/run.sh --density {steps[^1]}` (steps {string.Join(", ", steps)}).
 
-                Idle sandboxes of the base template created one after another through the API up to each step; at each
+                After 50 creates and deletes that warm the server up (and 10 of the bare primitive), idle sandboxes of the
+                base template created one after another through the API up to each step; at each
                 step: create p50/p95 of the creates that led to it; 10 more creates through the API alternated with the
                 bare primitive (`mount -t overlay` in the host's namespace + `crun create` + `crun start`, then deleted) and
                 with `unshare -m true` (the copy of the host's mount table every new container pays); then, once the newest
