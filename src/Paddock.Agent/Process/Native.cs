@@ -39,15 +39,28 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
 
-    /// <summary>Marks an inherited descriptor close-on-exec, so no process the agent starts inherits it.</summary>
-    public static void SetCloseOnExec(int fd)
+    /// <summary>
+    /// Marks a descriptor close-on-exec, so no process the agent starts inherits it (or clears the mark, for the one exec
+    /// that must keep it: the agent's own, into sleep).
+    /// </summary>
+    public static void SetCloseOnExec(int fd, bool on = true)
     {
+        const int FGetFd = 1;
         const int FSetFd = 2;
         const int FdCloexec = 1;
-        if (Fcntl(fd, FSetFd, FdCloexec) != 0)
+        var flags = Fcntl(fd, FGetFd, 0);
+        if (flags < 0 || Fcntl(fd, FSetFd, on ? flags | FdCloexec : flags & ~FdCloexec) != 0)
         {
             throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"fcntl({fd}, F_SETFD)");
         }
+    }
+
+    /// <summary>A second descriptor for what <paramref name="fd"/> refers to, close-on-exec.</summary>
+    public static int Duplicate(int fd)
+    {
+        const int FDupFdCloexec = 1030;
+        var copy = Fcntl(fd, FDupFdCloexec, 0);
+        return copy >= 0 ? copy : throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), $"fcntl({fd}, F_DUPFD_CLOEXEC)");
     }
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
@@ -97,10 +110,18 @@ internal static partial class Native
     }
 
     /// <summary>poll(2) for input on one descriptor: 1 readable (or hung up), 0 timed out, -1 error.</summary>
-    public static unsafe int PollIn(int fd, int timeoutMilliseconds)
+    public static int PollIn(int fd, int timeoutMilliseconds) => PollIn([fd], timeoutMilliseconds);
+
+    /// <summary>poll(2) for input on descriptors: how many are readable (or hung up), 0 timed out or interrupted, -1 error.</summary>
+    public static unsafe int PollIn(ReadOnlySpan<int> fds, int timeoutMilliseconds)
     {
-        var poll = new PollFd { Fd = fd, Events = PollInFlag };
-        var result = Poll(&poll, 1, timeoutMilliseconds);
+        var polls = stackalloc PollFd[fds.Length];
+        for (var i = 0; i < fds.Length; i++)
+        {
+            polls[i] = new PollFd { Fd = fds[i], Events = PollInFlag };
+        }
+
+        var result = Poll(polls, (nuint)fds.Length, timeoutMilliseconds);
         return result < 0 && Marshal.GetLastPInvokeError() == EIntr ? 0 : result;
     }
 

@@ -18,6 +18,6 @@ internal static class LoopbackListener
         socket.Listen(512);
 
         // The framework's socket closes its descriptor when disposed: the listener lives on in a copy it never owned.
-        return SleepNative.Duplicate((int)socket.SafeHandle.DangerousGetHandle());
+        return Process.Native.Duplicate((int)socket.SafeHandle.DangerousGetHandle());
     }
 }

@@ -5,32 +5,9 @@ namespace Paddock.Agent.Sleep;
 /// <summary>The system calls of falling asleep and waking: what the framework has no API for.</summary>
 internal static partial class SleepNative
 {
-    private const int FGetFd = 1;
-    private const int FSetFd = 2;
-    private const int FdCloexec = 1;
     private const int SigChld = 17;
     private const int WNoHang = 1;
-    private const short PollIn = 0x1;
-    private const int EIntr = 4;
     private static readonly nint s_ignore = 1;
-
-    /// <summary>Clears or sets close-on-exec on a descriptor.</summary>
-    public static void KeepAcrossExec(int fd, bool keep)
-    {
-        var flags = Fcntl(fd, FGetFd, 0);
-        if (flags < 0 || Fcntl(fd, FSetFd, keep ? flags & ~FdCloexec : flags | FdCloexec) != 0)
-        {
-            throw Error($"fcntl({fd}, F_SETFD)");
-        }
-    }
-
-    /// <summary>A second descriptor for what <paramref name="fd"/> refers to, close-on-exec.</summary>
-    public static int Duplicate(int fd)
-    {
-        const int FDupFdCloexec = 1030;
-        var copy = Fcntl(fd, FDupFdCloexec, 0);
-        return copy >= 0 ? copy : throw Error($"fcntl({fd}, F_DUPFD_CLOEXEC)");
-    }
 
     /// <summary>A descriptor onto a copy of <paramref name="content"/> in memory, read from its start.</summary>
     public static int MemoryFile(string name, ReadOnlySpan<byte> content)
@@ -101,42 +78,21 @@ internal static partial class SleepNative
     public static void DefaultChildSignal() => Signal(SigChld, 0);
 
     /// <summary>Waits until one of <paramref name="fds"/> has input (a connection to accept).</summary>
-    public static unsafe void WaitForInput(ReadOnlySpan<int> fds)
+    public static void WaitForInput(ReadOnlySpan<int> fds)
     {
-        var polls = stackalloc PollFd[fds.Length];
-        for (var i = 0; i < fds.Length; i++)
+        int ready;
+        while ((ready = Process.Native.PollIn(fds, -1)) == 0)
         {
-            polls[i] = new PollFd { Fd = fds[i], Events = PollIn };
         }
 
-        while (true)
+        if (ready < 0)
         {
-            var ready = Poll(polls, (nuint)fds.Length, -1);
-            if (ready > 0)
-            {
-                return;
-            }
-
-            if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr)
-            {
-                throw Error("poll");
-            }
+            throw Error("poll");
         }
     }
 
     private static System.ComponentModel.Win32Exception Error(string what) =>
         new(Marshal.GetLastPInvokeError(), what);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short REvents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     private static partial int PrCtl(int option, byte[] name, nint arg3, nint arg4, nint arg5);
@@ -155,7 +111,4 @@ internal static partial class SleepNative
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int WaitPid(int pid, nint status, int options);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
 }

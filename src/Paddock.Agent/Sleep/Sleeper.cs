@@ -63,7 +63,7 @@ internal sealed class Sleeper(AcceptGate gate, TimeSpan after, Func<bool> busy, 
         {
             foreach (var fd in descriptors.All())
             {
-                SleepNative.KeepAcrossExec(fd, keep: true);
+                Process.Native.SetCloseOnExec(fd, on: false);
             }
 
             AgentLog.Info("Agent asleep", ("after", after.TotalSeconds.ToString(CultureInfo.InvariantCulture)));
@@ -73,7 +73,7 @@ internal sealed class Sleeper(AcceptGate gate, TimeSpan after, Func<bool> busy, 
         {
             foreach (var fd in descriptors.All()[..^1])
             {
-                SleepNative.KeepAcrossExec(fd, keep: false);
+                Process.Native.SetCloseOnExec(fd);
             }
 
             Process.Native.Close(descriptors.State);
