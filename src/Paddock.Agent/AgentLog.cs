@@ -71,19 +71,7 @@ internal static class AgentLog
     }
 
     // A log that cannot be written must not take a request down with it: a failed write is dropped.
-    private static void WriteAll(ReadOnlySpan<byte> entry)
-    {
-        while (!entry.IsEmpty)
-        {
-            var written = Process.Native.Write(StandardError, entry);
-            if (written <= 0)
-            {
-                return;
-            }
-
-            entry = entry[(int)written..];
-        }
-    }
+    private static void WriteAll(ReadOnlySpan<byte> entry) => _ = Process.Native.WriteAll(StandardError, entry);
 
     // Only a regular file is started afresh (in tests stderr is a pipe), at three quarters of the limit: the
     // quota counts the filesystem's own blocks too, and a full quota would refuse even the truncation.

@@ -93,6 +93,23 @@ internal static partial class Native
             : throw new System.ComponentModel.Win32Exception(error, "ptsname_r failed");
     }
 
+    /// <summary>Writes all of <paramref name="data"/>; false at the first write that fails or writes nothing.</summary>
+    public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var written = Write(fd, data);
+            if (written <= 0)
+            {
+                return false;
+            }
+
+            data = data[(int)written..];
+        }
+
+        return true;
+    }
+
     public static unsafe nint Read(int fd, Span<byte> buffer)
     {
         fixed (byte* p = buffer)

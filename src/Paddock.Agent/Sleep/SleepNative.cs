@@ -18,16 +18,10 @@ internal static partial class SleepNative
             throw Error("memfd_create");
         }
 
-        while (!content.IsEmpty)
+        if (!Process.Native.WriteAll(fd, content))
         {
-            var written = Process.Native.Write(fd, content);
-            if (written <= 0)
-            {
-                Process.Native.Close(fd);
-                throw Error("writing the agent's state");
-            }
-
-            content = content[(int)written..];
+            Process.Native.Close(fd);
+            throw Error("writing the agent's state");
         }
 
         if (LSeek(fd, 0, 0) != 0)
