@@ -24,7 +24,7 @@ public sealed partial class CrunRuntime
         // changing its files half-way through, so the layer is one moment of it.
         if (freeze)
         {
-            await CrunAsync(cancellationToken, "pause", id);
+            await FreezeAsync(id, cancellationToken);
         }
 
         try

@@ -29,6 +29,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
 {
     private const string PidFile = "init.pid";
     private static readonly TimeSpan s_cpuSample = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_freezeWithin = TimeSpan.FromSeconds(10);
 
     private readonly RuntimeOptions _options;
     private readonly TemplateCatalog _templates;
@@ -142,7 +143,7 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         AgentChannel.ConnectAsync(_options.BundleOf(sandboxId), sandboxId, port, cancellationToken);
 
     /// <inheritdoc />
-    public Task PauseAsync(string sandboxId, CancellationToken cancellationToken) => CrunAsync(cancellationToken, "pause", sandboxId);
+    public Task PauseAsync(string sandboxId, CancellationToken cancellationToken) => FreezeAsync(sandboxId, cancellationToken);
 
     /// <inheritdoc />
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken) => CrunAsync(cancellationToken, "resume", sandboxId);
@@ -365,6 +366,21 @@ public sealed partial class CrunRuntime : ISandboxRuntime, IDisposable
         if (status != 0)
         {
             throw new CommandFailedException(_options.CrunPath, status, await LogTailAsync(log));
+        }
+    }
+
+    // Frozen means every process stopped, not only asked to stop; a sandbox that cannot be frozen is left running.
+    private async Task FreezeAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        await CrunAsync(cancellationToken, "pause", sandboxId);
+        try
+        {
+            await SandboxCgroups.WaitFrozenAsync(sandboxId, s_freezeWithin, cancellationToken);
+        }
+        catch
+        {
+            await CrunAsync(CancellationToken.None, "resume", sandboxId);
+            throw;
         }
     }
 

@@ -68,6 +68,44 @@ internal static class SandboxCgroups
     }
 
     /// <summary>
+    /// Waits until every process of a sandbox <c>crun pause</c> asked to freeze is frozen. v1's freezer freezes
+    /// asynchronously: <c>crun pause</c> writes <c>FROZEN</c> and returns while the group may still be
+    /// <c>FREEZING</c>, its processes running on (a counter kept moving after the pause; <c>crun state</c> said
+    /// running). A task the freezer cannot reach at once (in a vfork, or asleep in the kernel) can hold it in
+    /// <c>FREEZING</c>; as runc does, the group is thawed and frozen again, which gives that task another chance
+    /// (after 100 ms, then twice as long each time, so that a loaded host's slow freeze is not undone forever).
+    /// </summary>
+    public static async Task WaitFrozenAsync(string sandboxId, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var state = Path.Combine(PathOf("freezer", sandboxId), "freezer.state");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var nextTry = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            // Reading the state is what moves a freezing group on to FROZEN once its last task is frozen.
+            var now = File.ReadAllText(state).Trim();
+            if (now == "FROZEN")
+            {
+                return;
+            }
+
+            if (now != "FREEZING" || waited.Elapsed >= within)
+            {
+                throw new TimeoutException($"sandbox {sandboxId} could not be frozen: its freezer is {now} after {waited.Elapsed.TotalMilliseconds:0} ms");
+            }
+
+            if (waited.Elapsed >= nextTry)
+            {
+                nextTry = waited.Elapsed * 2;
+                File.WriteAllText(state, "THAWED");
+                File.WriteAllText(state, "FROZEN");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Out-of-memory kills at the sandbox's own limit, rather than at <c>work</c>'s (v1 counts each group's kills
     /// apart): the agent's share was part of what ran out.
     /// </summary>

@@ -73,6 +73,36 @@ public sealed class CrunRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pause_ReturnsOnlyOnceEveryProcessIsFrozen()
+    {
+        var runtime = Runtime();
+        var id = "itestfreeze" + Random.Shared.Next(100000, 999999);
+        await runtime.CreateAsync(Spec(id), CancellationToken.None);
+        try
+        {
+            // Busy processes over the sandbox's one CPU: v1's freezer reaches each only when it next runs, so the
+            // group is FREEZING for a while after crun pause returns (half the time in a run by hand).
+            for (var i = 0; i < 4; i++)
+            {
+                var (exit, output) = await RunAsync("crun", "--root", Options.ResolvedCrunRoot, "exec", "-d", id, "/bin/sh", "-c", "exec </dev/null >/dev/null 2>&1; while :; do :; done");
+                Assert.True(exit == 0, output);
+            }
+
+            for (var round = 0; round < 20; round++)
+            {
+                await runtime.PauseAsync(id, CancellationToken.None);
+                Assert.Equal("FROZEN", Freezer(id));
+                Assert.Equal(RuntimeSandboxStatus.Paused, (await runtime.ListAsync(CancellationToken.None))[id]);
+                await runtime.ResumeAsync(id, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await runtime.DeleteAsync(id, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Create_WritesToTheUpperLayerOnly_TemplateStaysClean()
     {
         var runtime = Runtime();
