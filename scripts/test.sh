@@ -34,6 +34,7 @@ passed=0
 failed=0
 status=0
 failures=()
+details=()
 
 # run LABEL PASS_REGEX FAIL_REGEX COMMAND...: runs one suite, echoes its output, adds its counts.
 # A suite that fails without reporting a failed test still counts as one failure.
@@ -55,6 +56,14 @@ run() {
         mapfile -t names < <(grep -E '^ *Failed [A-Za-z]|^✖ ' "$log" | grep -v '^✖ failing tests:' | sed -E 's/^ +//' | sort -u)
         [ "${#names[@]}" = 0 ] && names=("$label exited with $rc")
         failures+=("${names[@]}")
+        # And why: each failed test's message and the top of its stack, since only the log's tail may be kept.
+        details+=("$(awk '
+            /^ *Failed [A-Za-z]/ { keep = 1; stack = 0 }
+            keep && /^ *Stack Trace:/ { stack = 1 }
+            keep && stack && ++stack > 5 { keep = 0 }
+            keep && /^ *(Standard Output Messages:|Passed |Skipped )/ { keep = 0 }
+            keep { print }
+        ' "$log" | head -60)")
     fi
     rm -f "$log"
 }
@@ -69,6 +78,7 @@ run tests/e2b-compat '^ℹ pass [0-9]+' '^ℹ fail [0-9]+' \
     bash -c 'cd tests/e2b-compat && npm ci --no-audit --no-fund && node run.mjs'
 
 echo
+for detail in "${details[@]}"; do [ -n "$detail" ] && printf '%s\n' "$detail"; done
 for name in "${failures[@]}"; do echo "FAILED: $name"; done
 echo "$passed passed, $failed failed"
 exit $status
