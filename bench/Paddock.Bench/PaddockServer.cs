@@ -99,10 +99,10 @@ internal sealed class PaddockServer : IAsyncDisposable
     /// <summary>Creates a sandbox; the 201 arrives once it runs.</summary>
     public async Task<string> CreateAsync() => (await CreateWithTokenAsync()).Id;
 
-    /// <summary>Creates a sandbox and returns its id and the access token its agent wants.</summary>
-    public async Task<(string Id, string AccessToken)> CreateWithTokenAsync(string template = "base")
+    /// <summary>Creates a sandbox that lives <paramref name="timeoutSeconds"/> unless killed; returns its id and the access token its agent wants.</summary>
+    public async Task<(string Id, string AccessToken)> CreateWithTokenAsync(string template = "base", int timeoutSeconds = 600)
     {
-        using var response = await _http.PostAsJsonAsync("/v2/sandboxes", new { templateID = template, timeout = 600 });
+        using var response = await _http.PostAsJsonAsync("/v2/sandboxes", new { templateID = template, timeout = timeoutSeconds });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return (body.RootElement.GetProperty("sandboxID").GetString()!, body.RootElement.GetProperty("envdAccessToken").GetString()!);

@@ -340,7 +340,8 @@ async Task RunDensityAsync(IReadOnlyList<int> steps)
                 tasks per sandbox (its pids cgroup); `/bin/echo hi` started through the API port twice (the first wakes the
                 agent) and once straight on the agent's channel, in 20 sandboxes; the server's RSS; the host's mount table; the kernel memory (`kmalloc-1k`) one more
                 empty memory cgroup takes (20 made and removed: its shrinker map, sized for the most superblocks mounted at
-                once since boot); the CPU all the idle sandboxes used over 10 s.
+                once since boot); the CPU all the idle sandboxes used over 10 s, and what the rest of the host (server, kernel threads,
+                the machine's own agents) used meanwhile.
 
                 {report}
                 """.Replace("\n                ", "\n", StringComparison.Ordinal).TrimStart();
