@@ -35,6 +35,7 @@ public sealed class LifecycleService : IDisposable
     private readonly FrozenMemoryBudget _frozenBudget;
     private readonly CancellationTokenSource _stopping = new();
     private Task _exitWatch = Task.CompletedTask;
+    private int _stopped; // 0 running, 1 stopped, 2 disposed
 
     /// <summary>Creates the service; call <see cref="StartAsync"/> before use.</summary>
     public LifecycleService(
@@ -336,9 +337,17 @@ public sealed class LifecycleService : IDisposable
         await _changes.KillAsync(await GetAsync(id, cancellationToken), KillReason.Request);
     }
 
-    /// <summary>Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running).</summary>
+    /// <summary>
+    /// Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running). Only the first
+    /// stop or dispose acts: a host may stop its services twice, the second time after the container disposed this.
+    /// </summary>
     public async Task StopAsync()
     {
+        if (Interlocked.CompareExchange(ref _stopped, 1, 0) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         await _exitWatch;
         _scheduler.Dispose();
@@ -347,6 +356,11 @@ public sealed class LifecycleService : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _stopped, 2) == 2)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _scheduler.Dispose();
         _stopping.Dispose();

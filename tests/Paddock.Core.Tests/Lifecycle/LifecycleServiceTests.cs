@@ -609,4 +609,17 @@ public sealed class LifecycleServiceTests : IDisposable
             restarted.CreateAsync(new CreateSandboxCommand { Template = "base", Timeout = TimeSpan.FromMinutes(5) }, CancellationToken.None));
         Assert.Equal(ErrorKind.LimitReached, refused.Kind);
     }
+
+    // A host stops its services again once the app's own run has stopped and disposed them (the in-process test
+    // host did, and the second stop threw ObjectDisposedException out of the test's teardown).
+    [Fact]
+    public async Task Stop_AfterStopOrDispose_DoesNothing()
+    {
+        await _lifecycle.StartAsync(CancellationToken.None);
+        await _lifecycle.StopAsync();
+        await _lifecycle.StopAsync();
+        _lifecycle.Dispose();
+        await _lifecycle.StopAsync();
+        _lifecycle.Dispose();
+    }
 }
