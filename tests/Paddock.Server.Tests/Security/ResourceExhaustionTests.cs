@@ -14,21 +14,28 @@ namespace Paddock.Server.Tests.Security;
 [Collection(ContainersCollection.Name)]
 public sealed class ResourceExhaustionTests(SharedServer shared)
 {
-    // Forks for as long as it can, every child a small process that lives until the deadline: the sandbox's pids
-    // are taken within moments and stay taken for 10 s. Children that were copies of the Python interpreter would
-    // each dirty megabytes (reference counts are writes), and at 960 of them the sandbox's memory limit, not its
-    // pids, would be what ran out: the test would then time the memory cgroup's OOM killer working through them
+    // Forks for as long as it can, every child a small process that sleeps: the sandbox's pids are taken within
+    // moments and stay taken for 5 s after the first fork the pids limit refused (however long filling them took on
+    // a slow host), then the bomb kills its children and ends. Children that were copies of the Python interpreter
+    // would each dirty megabytes (reference counts are writes), and at 960 of them the sandbox's memory limit, not
+    // its pids, would be what ran out: the test would then time the memory cgroup's OOM killer working through them
     // one at a time (MemoryHog covers memory).
     private const string ForkBomb = """
         python3 -c '
-        import os, time
-        end = time.time() + 10
+        import os, signal, time
+        end = time.time() + 30
+        children = []
         while time.time() < end:
             try:
-                if os.fork() == 0:
-                    os.execv("/bin/sleep", ["sleep", str(max(0.0, end - time.time()))])
+                pid = os.fork()
+                if pid == 0:
+                    os.execv("/bin/sleep", ["sleep", "60"])
+                children.append(pid)
             except OSError:
+                end = min(end, time.time() + 5)
                 time.sleep(0.05)
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
         '
         """;
 
@@ -40,7 +47,7 @@ public sealed class ResourceExhaustionTests(SharedServer shared)
         {
             var agentPid = AgentPid(sandbox.Id);
             var bomb = AgentCommand.RunAsync(shared.Server.BaseAddress, sandbox.Id, sandbox.Token, ForkBomb, timeout: TimeSpan.FromSeconds(40));
-            await Eventually.TrueAsync(() => PidsOfWork(sandbox.Id) >= 900, "the bomb to fill the sandbox's pids");
+            await Eventually.TrueAsync(() => PidsOfWork(sandbox.Id) >= 900, "the bomb to fill the sandbox's pids", TimeSpan.FromSeconds(30));
 
             // While every pid user code may have is taken, the agent still answers, many requests at once.
             var requests = Enumerable.Range(0, 12).Select(i => (i % 3) switch
