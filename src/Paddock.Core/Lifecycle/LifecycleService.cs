@@ -34,8 +34,10 @@ public sealed class LifecycleService : IDisposable
     private readonly InitExitHandler _exits;
     private readonly FrozenMemoryBudget _frozenBudget;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _stopGate = new();
     private Task _exitWatch = Task.CompletedTask;
-    private int _stopped; // 0 running, 1 stopped, 2 disposed
+    private Task? _stop;
+    private bool _disposed;
 
     /// <summary>Creates the service; call <see cref="StartAsync"/> before use.</summary>
     public LifecycleService(
@@ -94,7 +96,9 @@ public sealed class LifecycleService : IDisposable
 
         _admission.Restore(alive.Count);
 
-        _exitWatch = Task.Run(() => _exits.RunAsync(_stopping.Token), CancellationToken.None);
+        // The token is taken here: a stop and a dispose may come before the pool runs the watch.
+        var stopping = _stopping.Token;
+        _exitWatch = Task.Run(() => _exits.RunAsync(stopping), CancellationToken.None);
     }
 
     /// <summary>Creates a sandbox and returns it once it runs.</summary>
@@ -338,33 +342,45 @@ public sealed class LifecycleService : IDisposable
     }
 
     /// <summary>
-    /// Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running). Only the first
-    /// stop or dispose acts: a host may stop its services twice, the second time after the container disposed this.
+    /// Stops ending exited sandboxes and the deadline timer (the sandboxes themselves keep running). Every call
+    /// returns the one stop: a host may stop its services twice, the second time while, or after, its container
+    /// disposes this.
     /// </summary>
-    public async Task StopAsync()
+    public Task StopAsync()
     {
-        if (Interlocked.CompareExchange(ref _stopped, 1, 0) != 0)
+        lock (_stopGate)
         {
-            return;
+            return _stop ??= _disposed ? Task.CompletedTask : StopOnceAsync();
         }
-
-        await _stopping.CancelAsync();
-        await _exitWatch;
-        _scheduler.Dispose();
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _stopped, 2) == 2)
+        lock (_stopGate)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stopping.Cancel();
         }
 
-        _stopping.Cancel();
         _scheduler.Dispose();
         _stopping.Dispose();
         Snapshots.Dispose();
+    }
+
+    // Cancel, not CancelAsync, and under the gate Dispose takes: the callbacks (the exit watch's among them) have run
+    // when it returns. CancelAsync ran them later on the pool, and a Dispose in between dropped them: the exit watch
+    // never heard of the stop and the stop waited for it forever.
+    private async Task StopOnceAsync()
+    {
+        _stopping.Cancel();
+        await _exitWatch;
+        _scheduler.Dispose();
     }
 
     private void ValidateTimeout(TimeSpan timeout, bool allowZero = false)

@@ -622,4 +622,16 @@ public sealed class LifecycleServiceTests : IDisposable
         await _lifecycle.StopAsync();
         _lifecycle.Dispose();
     }
+
+    // The app's own run disposed the service while the test host's stop was still cancelling: a disposal between
+    // CancelAsync's start and its callbacks dropped them, the exit watch never heard of the stop, and the stop hung.
+    [Fact]
+    public async Task Dispose_DuringAStop_StillEndsIt()
+    {
+        await _lifecycle.StartAsync(CancellationToken.None);
+        var stopping = _lifecycle.StopAsync();
+        _lifecycle.Dispose();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+        await _lifecycle.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }
